@@ -1,0 +1,35 @@
+package io.eventline.localstack;
+
+import java.util.Map;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * The one entry point for every service's tests: {@code @WithTestResource(LocalStackTestResource.class)}.
+ *
+ * <p>It starts the shared stack once per test JVM (later test classes reuse it) and hands the
+ * service its datasource, Kafka bootstrap servers and the dev JWT verification key. The init arg
+ * {@code database} picks the service's own database (default {@code eventline}).
+ *
+ * <p>Services add {@code quarkus.class-loading.parent-first-artifacts=io.eventline:local-stack}
+ * in their test configuration so the test code and this resource see the same stack instance.
+ */
+public class LocalStackTestResource implements QuarkusTestResourceLifecycleManager {
+
+    private String database = "eventline";
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        database = initArgs.getOrDefault("database", database);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        return LocalStack.shared().serviceConfig(database);
+    }
+
+    @Override
+    public void stop() {
+        // The stack outlives a test class: it is shared by the JVM and stopped at its exit.
+    }
+}

@@ -1,0 +1,127 @@
+package io.eventline.localstack;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+/**
+ * A PostgreSQL server: either a real embedded one (binaries from Maven Central, a current major
+ * version) in a throwaway directory, or an existing server named by {@code EVENTLINE_DB_URL}.
+ */
+public final class PostgresServer implements AutoCloseable {
+
+    private final EmbeddedPostgres embedded;
+    private final String baseUrl;
+    private final String username;
+    private final String password;
+    private final Process watchdog;
+
+    private PostgresServer(EmbeddedPostgres embedded, String baseUrl, String username, String password,
+            Process watchdog) {
+        this.embedded = embedded;
+        this.baseUrl = baseUrl;
+        this.username = username;
+        this.password = password;
+        this.watchdog = watchdog;
+    }
+
+    static PostgresServer start(RunDirectory run) {
+        Path dataDir = run.resolve("postgres");
+        EmbeddedPostgres pg;
+        try {
+            pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(true)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    // A development and test database: durability against an OS crash is not
+                    // needed, speed is. A process restart still loses nothing committed.
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("full_page_writes", "off")
+                    .setServerConfig("max_connections", "300")
+                    .start();
+        } catch (IOException e) {
+            throw new LocalStackException("PostgreSQL did not start (data in " + dataDir + "): " + e.getMessage(), e);
+        }
+        long postmaster = readPostmasterPid(dataDir);
+        run.recordPid(postmaster);
+        Process watchdog = ProcessGuard.guard(postmaster);
+        String url = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/";
+        return new PostgresServer(pg, url, "postgres", "postgres", watchdog);
+    }
+
+    /** An existing server; {@code jdbcUrl} names the database to use as is. */
+    static PostgresServer external(String jdbcUrl, String username, String password) {
+        return new PostgresServer(null, jdbcUrl, username, password, null);
+    }
+
+    private static long readPostmasterPid(Path dataDir) {
+        try {
+            return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public boolean isEmbedded() {
+        return embedded != null;
+    }
+
+    public int port() {
+        return embedded != null ? embedded.getPort() : -1;
+    }
+
+    /** The JDBC URL of the named database, created on first use (embedded server only). */
+    public String jdbcUrl(String database) {
+        if (embedded == null) {
+            return baseUrl;
+        }
+        ensureDatabase(database);
+        return baseUrl + database;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    private void ensureDatabase(String database) {
+        if (!database.matches("[a-z][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("not a plain database name: " + database);
+        }
+        try (Connection c = DriverManager.getConnection(baseUrl + "postgres", username, password);
+                Statement s = c.createStatement()) {
+            var rs = s.executeQuery("select 1 from pg_database where datname = '" + database + "'");
+            if (!rs.next()) {
+                s.execute("create database " + database);
+            }
+        } catch (SQLException e) {
+            if (!"42P04".equals(e.getSQLState())) { // created concurrently by another caller
+                throw new LocalStackException("cannot create database " + database + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                watchdog.destroy();
+            }
+        }
+    }
+}
