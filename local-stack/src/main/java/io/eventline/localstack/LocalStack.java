@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * A real PostgreSQL and a real Kafka broker for development and tests, without Docker.
@@ -14,6 +16,10 @@ import java.util.concurrent.CompletionException;
  * is killed. When {@code EVENTLINE_DB_URL} (or {@code QUARKUS_DATASOURCE_JDBC_URL}) or
  * {@code EVENTLINE_KAFKA} (or {@code KAFKA_BOOTSTRAP_SERVERS}) is set, that existing database or
  * broker is used instead of starting one.
+ *
+ * <p>Quarkus loads a test resource and the test itself through different class loaders. The
+ * shared stack therefore lives in the system class loader's copy of this class and is handed to
+ * other copies as a map of JDK types: every {@code LocalStack.shared()} drives the same processes.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -23,28 +29,54 @@ public final class LocalStack implements AutoCloseable {
             "eventline.messages", 6,
             "eventline.notifications", 6);
 
-    private static LocalStack shared;
+    private static Map<String, Object> sharedOps;
 
-    private final RunDirectory run;
-    private final PostgresServer postgres;
-    private final KafkaBroker kafka;
+    private final Map<String, Object> ops;
 
-    private LocalStack(RunDirectory run, PostgresServer postgres, KafkaBroker kafka) {
-        this.run = run;
-        this.postgres = postgres;
-        this.kafka = kafka;
+    private LocalStack(Map<String, Object> ops) {
+        this.ops = ops;
     }
 
-    /** The stack of this JVM, started on first use. */
-    public static synchronized LocalStack shared() {
-        if (shared == null) {
-            shared = start();
-            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "local-stack-shutdown"));
+    /** The stack of this JVM, started on first use and stopped when the JVM exits. */
+    @SuppressWarnings("unchecked")
+    public static LocalStack shared() {
+        ClassLoader system = ClassLoader.getSystemClassLoader();
+        if (LocalStack.class.getClassLoader() != system) {
+            try {
+                Class<?> canonical = Class.forName(LocalStack.class.getName(), true, system);
+                return new LocalStack((Map<String, Object>) canonical.getMethod("sharedOps").invoke(null));
+            } catch (ClassNotFoundException e) {
+                // local-stack is not on the system class path: this loader's copy is the only one
+            } catch (ReflectiveOperationException e) {
+                throw new LocalStackException("cannot reach the JVM's shared local stack", e);
+            }
         }
-        return shared;
+        return new LocalStack(sharedOps());
     }
 
-    /** Starts a new stack; the caller closes it. */
+    /**
+     * The shared stack's operations as JDK types, so that copies of this class in other class
+     * loaders can drive it. Public only for {@link #shared()}.
+     */
+    public static synchronized Map<String, Object> sharedOps() {
+        if (sharedOps == null) {
+            // Kafka's client loads plugins through the context class loader: make it ours.
+            Thread current = Thread.currentThread();
+            ClassLoader previous = current.getContextClassLoader();
+            current.setContextClassLoader(LocalStack.class.getClassLoader());
+            LocalStack stack;
+            try {
+                stack = start();
+            } finally {
+                current.setContextClassLoader(previous);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
+            sharedOps = stack.ops;
+        }
+        return sharedOps;
+    }
+
+    /** Starts a new stack, owned by the caller, who closes it. */
     public static LocalStack start() {
         Optional<String> dbUrl = env("EVENTLINE_DB_URL", "QUARKUS_DATASOURCE_JDBC_URL");
         Optional<String> kafkaServers = env("EVENTLINE_KAFKA", "KAFKA_BOOTSTRAP_SERVERS");
@@ -68,43 +100,92 @@ public final class LocalStack implements AutoCloseable {
             }
             throw e.getCause() instanceof RuntimeException re ? re : e;
         }
-        LocalStack stack = new LocalStack(run, pg.join(), broker.join());
-        stack.kafka.ensureTopics(TOPICS);
-        return stack;
+        PostgresServer postgres = pg.join();
+        KafkaBroker kafka = broker.join();
+        kafka.ensureTopics(TOPICS);
+
+        Map<String, Object> ops = new LinkedHashMap<>();
+        ops.put("kafka.bootstrap", kafka.bootstrapServers());
+        ops.put("kafka.kill", (Runnable) kafka::kill);
+        ops.put("kafka.stop", (Runnable) kafka::stop);
+        ops.put("kafka.restart", (Runnable) kafka::restart);
+        ops.put("kafka.running", (BooleanSupplier) kafka::isRunning);
+        ops.put("postgres.url", (Function<String, String>) postgres::jdbcUrl);
+        ops.put("postgres.port", postgres.port());
+        ops.put("postgres.username", postgres.username());
+        ops.put("postgres.password", postgres.password());
+        ops.put("close", (Runnable) () -> {
+            try {
+                kafka.close();
+            } finally {
+                try {
+                    postgres.close();
+                } finally {
+                    if (run != null) {
+                        run.delete();
+                    }
+                }
+            }
+        });
+        return new LocalStack(Map.copyOf(ops));
     }
 
-    public PostgresServer postgres() {
-        return postgres;
+    public String kafkaBootstrapServers() {
+        return (String) ops.get("kafka.bootstrap");
     }
 
-    public KafkaBroker kafka() {
-        return kafka;
+    /** Kills the broker process (SIGKILL), as a crash would. */
+    public void killKafka() {
+        ((Runnable) ops.get("kafka.kill")).run();
+    }
+
+    /** Stops the broker cleanly (SIGTERM). */
+    public void stopKafka() {
+        ((Runnable) ops.get("kafka.stop")).run();
+    }
+
+    /** Starts a stopped or killed broker again, on the same port with the same data. */
+    public void restartKafka() {
+        ((Runnable) ops.get("kafka.restart")).run();
+    }
+
+    public boolean kafkaRunning() {
+        return ((BooleanSupplier) ops.get("kafka.running")).getAsBoolean();
+    }
+
+    /** The JDBC URL of the named database, created on first use (embedded server only). */
+    @SuppressWarnings("unchecked")
+    public String jdbcUrl(String database) {
+        return ((Function<String, String>) ops.get("postgres.url")).apply(database);
+    }
+
+    /** The embedded server's port, or -1 for an external database. */
+    public int postgresPort() {
+        return (Integer) ops.get("postgres.port");
+    }
+
+    public String dbUsername() {
+        return (String) ops.get("postgres.username");
+    }
+
+    public String dbPassword() {
+        return (String) ops.get("postgres.password");
     }
 
     /** The configuration a Quarkus service needs to use this stack, with its own database. */
     public Map<String, String> serviceConfig(String database) {
         Map<String, String> config = new LinkedHashMap<>();
-        config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl(database));
-        config.put("quarkus.datasource.username", postgres.username());
-        config.put("quarkus.datasource.password", postgres.password());
-        config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        config.put("quarkus.datasource.jdbc.url", jdbcUrl(database));
+        config.put("quarkus.datasource.username", dbUsername());
+        config.put("quarkus.datasource.password", dbPassword());
+        config.put("kafka.bootstrap.servers", kafkaBootstrapServers());
         config.putAll(DevTokens.verificationConfig());
         return config;
     }
 
     @Override
-    public synchronized void close() {
-        try {
-            kafka.close();
-        } finally {
-            try {
-                postgres.close();
-            } finally {
-                if (run != null) {
-                    run.delete();
-                }
-            }
-        }
+    public void close() {
+        ((Runnable) ops.get("close")).run();
     }
 
     private static Optional<String> env(String... names) {

@@ -11,8 +11,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * service its datasource, Kafka bootstrap servers and the dev JWT verification key. The init arg
  * {@code database} picks the service's own database (default {@code eventline}).
  *
- * <p>Services add {@code quarkus.class-loading.parent-first-artifacts=io.eventline:local-stack}
- * in their test configuration so the test code and this resource see the same stack instance.
+ * <p>The stack is JVM-global (see {@link LocalStack#shared()}), so test code that calls
+ * {@code LocalStack.shared()} drives the same processes this resource started.
  */
 public class LocalStackTestResource implements QuarkusTestResourceLifecycleManager {
 

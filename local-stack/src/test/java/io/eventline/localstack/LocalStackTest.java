@@ -43,8 +43,8 @@ class LocalStackTest {
 
     @Test
     void postgresIsACurrentMajorVersionAndCreatesDatabasesOnDemand() throws Exception {
-        String url = stack.postgres().jdbcUrl("probe_db");
-        try (var c = DriverManager.getConnection(url, stack.postgres().username(), stack.postgres().password());
+        String url = stack.jdbcUrl("probe_db");
+        try (var c = DriverManager.getConnection(url, stack.dbUsername(), stack.dbPassword());
                 var rs = c.createStatement().executeQuery("show server_version_num")) {
             assertTrue(rs.next());
             assertTrue(Integer.parseInt(rs.getString(1)) >= 180000, "server version " + rs.getString(1));
@@ -60,11 +60,10 @@ class LocalStackTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-        long brokerPid = -1;
-        stack.kafka().kill();
-        assertFalse(stack.kafka().isRunning());
-        stack.kafka().restart();
-        assertTrue(stack.kafka().isRunning());
+        stack.killKafka();
+        assertFalse(stack.kafkaRunning());
+        stack.restartKafka();
+        assertTrue(stack.kafkaRunning());
 
         try (var consumer = consumer()) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -94,7 +93,7 @@ class LocalStackTest {
         // Only the first stack's processes remain: the closed one left nothing behind.
         List<String> leftovers = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
                 .map(p -> p.info().commandLine().orElse("?"))
-                .filter(c -> c.contains(other.kafka().bootstrapServers().split(":")[1]))
+                .filter(c -> c.contains(other.kafkaBootstrapServers().split(":")[1]))
                 .toList();
         assertEquals(List.of(), leftovers);
         assertTrue(Files.isDirectory(dataDirs));
@@ -114,13 +113,13 @@ class LocalStackTest {
 
     private KafkaProducer<String, String> producer() {
         Properties p = new Properties();
-        p.putAll(Map.of("bootstrap.servers", stack.kafka().bootstrapServers(), "acks", "all"));
+        p.putAll(Map.of("bootstrap.servers", stack.kafkaBootstrapServers(), "acks", "all"));
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 
     private KafkaConsumer<String, String> consumer() {
         Properties p = new Properties();
-        p.putAll(Map.of("bootstrap.servers", stack.kafka().bootstrapServers(), "enable.auto.commit", "false"));
+        p.putAll(Map.of("bootstrap.servers", stack.kafkaBootstrapServers(), "enable.auto.commit", "false"));
         return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
     }
 }

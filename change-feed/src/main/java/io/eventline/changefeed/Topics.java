@@ -1,0 +1,16 @@
+package io.eventline.changefeed;
+
+import java.util.List;
+
+/** The change topics of DESIGN.md section 4. Keys: event id, conversation id, recipient id. */
+public final class Topics {
+
+    public static final String EVENTS = "eventline.events";
+    public static final String MESSAGES = "eventline.messages";
+    public static final String NOTIFICATIONS = "eventline.notifications";
+
+    public static final List<String> ALL = List.of(EVENTS, MESSAGES, NOTIFICATIONS);
+
+    private Topics() {
+    }
+}

@@ -1,0 +1,38 @@
+package io.eventline.changefeed.outbox;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Reports the outbox relay: its backlog, its lag and Kafka's last error.
+ *
+ * <p>It stays UP while Kafka is unreachable, on purpose: the outbox exists so that writes succeed
+ * while the broker is down, and a readiness probe that failed would take the service out of
+ * rotation and turn a Kafka outage into a write outage. Alert on {@code eventline_outbox_lag_seconds}
+ * instead.
+ */
+@Readiness
+@ApplicationScoped
+public class OutboxHealthCheck implements HealthCheck {
+
+    private final OutboxRelay relay;
+
+    public OutboxHealthCheck(OutboxRelay relay) {
+        this.relay = relay;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        OutboxStats stats = relay.stats();
+        String error = stats.lastError();
+        return HealthCheckResponse.named("change-feed outbox relay")
+                .up()
+                .withData("kafka", error == null ? "publishing" : "unreachable: " + error)
+                .withData("pending", stats.pending())
+                .withData("lagSeconds", stats.oldestAge().toSeconds())
+                .build();
+    }
+}
