@@ -207,8 +207,9 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private void format() {
-        Process p = startJava(List.of("kafka.tools.StorageTool", "format", "-t", clusterId(), "-c",
-                dir.resolve("server.properties").toString()), dir.resolve("format.log"));
+        // "--option=value": a base64 cluster id may start with '-', which a separate argument would not survive.
+        Process p = startJava(List.of("kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId(),
+                "--config=" + dir.resolve("server.properties")), dir.resolve("format.log"));
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
