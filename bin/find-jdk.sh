@@ -1,7 +1,7 @@
 # Sourced by ./mvnw and ./eventline (POSIX sh). Points JAVA_HOME at a JDK 21 or newer,
 # whatever the default `java` is, because the project targets Java 21 and the machine's
-# default may be older. Order: $JAVA_HOME, `java` on PATH, then the usual install folders,
-# taking the newest. With none found it prints one line saying what to install and fails.
+# default may be older. Order: $JAVA_HOME, `java` on PATH, then the usual install folders
+# (or EVENTLINE_JDK_DIRS), taking the newest. With none found it prints one line saying what to install and fails.
 
 eventline_jdk_major() {
   # Reads the JDK's `release` file (cheap); falls back to asking the binary.
@@ -28,8 +28,9 @@ eventline_find_jdk() {
   if [ -n "$_onpath" ]; then
     _onpath=$(dirname "$(dirname "$(readlink -f "$_onpath")")")
   fi
-  for _cand in "$_onpath" /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/* \
-               /Library/Java/JavaVirtualMachines/*/Contents/Home; do
+  # EVENTLINE_JDK_DIRS (space-separated) replaces the usual install folders.
+  _dirs=${EVENTLINE_JDK_DIRS:-"/usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* ${HOME:-/root}/.sdkman/candidates/java/* /Library/Java/JavaVirtualMachines/*/Contents/Home"}
+  for _cand in "$_onpath" $_dirs; do
     [ -n "$_cand" ] && [ -d "$_cand" ] || continue
     _v=$(eventline_jdk_major "$_cand")
     if [ "$_v" -ge "$_min" ] 2>/dev/null && [ "$_v" -gt "$_bestv" ]; then

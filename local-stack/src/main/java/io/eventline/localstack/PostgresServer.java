@@ -52,7 +52,7 @@ public final class PostgresServer implements AutoCloseable {
         }
         long postmaster = readPostmasterPid(dataDir);
         run.recordPid(postmaster);
-        Process watchdog = ProcessGuard.guard(postmaster);
+        Process watchdog = ProcessGuard.guard("INT", postmaster); // INT: fast shutdown, clients or not
         String url = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/";
         return new PostgresServer(pg, url, "postgres", "postgres", watchdog);
     }

@@ -17,12 +17,22 @@ final class ProcessGuard {
     private ProcessGuard() {
     }
 
-    /** Starts a watchdog for the given process ids; destroy the returned process to dismiss it. */
+    /** Starts a watchdog that sends SIGTERM; destroy the returned process to dismiss it. */
     static Process guard(long... pids) {
+        return guard("TERM", pids);
+    }
+
+    /**
+     * Starts a watchdog that sends {@code signal} (then KILL after 10 s) once this JVM is gone.
+     * The watchdog ignores HUP and INT: a closed terminal or a Ctrl-C must not take it down before
+     * it has done its work (PostgreSQL, for one, survives a HUP).
+     */
+    static Process guard(String signal, long... pids) {
         List<String> command = new ArrayList<>(List.of("sh", "-c", """
-                owner=$1; shift
+                trap '' HUP INT
+                signal=$1; owner=$2; shift 2
                 while kill -0 "$owner" 2>/dev/null; do sleep 1; done
-                for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
+                for p in "$@"; do kill -"$signal" "$p" 2>/dev/null; done
                 i=0
                 while [ $i -lt 10 ]; do
                   alive=0
@@ -31,7 +41,7 @@ final class ProcessGuard {
                   sleep 1; i=$((i+1))
                 done
                 for p in "$@"; do kill -KILL "$p" 2>/dev/null; done
-                """, "eventline-watchdog", Long.toString(ProcessHandle.current().pid())));
+                """, "eventline-watchdog", signal, Long.toString(ProcessHandle.current().pid())));
         for (long pid : pids) {
             command.add(Long.toString(pid));
         }

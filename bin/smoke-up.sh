@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Starts the whole system as a developer would, checks every service is ready through HTTP,
+# stops it, and fails if any process it started is left behind.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+leftovers() {
+  ps -eo pid,args | grep -E 'bin/postgres -D .*eventline-local-stack|kafka\.Kafka .*eventline-local-stack|quarkus-app/quarkus-run\.jar|eventline-watchdog' \
+    | grep -v grep || true
+}
+
+if [ -n "$(leftovers)" ]; then echo "smoke: processes from an earlier run are still there:"; leftovers; exit 1; fi
+
+trap './eventline down >/dev/null 2>&1 || true' EXIT
+./eventline up --detach
+for port in 8080 8081 8082 8083; do
+  status=$(curl -s -o /dev/null -w '%{http_code}' "http://localhost:$port/q/health/ready")
+  [ "$status" = 200 ] || { echo "smoke: localhost:$port/q/health/ready answered $status"; exit 1; }
+  echo "  localhost:$port ready"
+done
+curl -s http://localhost:8080/q/health/ready | grep -q '"status": "UP"'
+./eventline down
+trap - EXIT
+
+for _ in $(seq 1 30); do [ -z "$(leftovers)" ] && break; sleep 1; done
+if [ -n "$(leftovers)" ]; then echo "smoke: left behind after down:"; leftovers; exit 1; fi
+echo "  nothing left running"

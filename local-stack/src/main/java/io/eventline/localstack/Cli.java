@@ -1,0 +1,243 @@
+package io.eventline.localstack;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The Java half of {@code ./eventline}: {@code up} runs PostgreSQL, Kafka and the four services,
+ * and {@code token} mints a development JWT. The shell script finds the JDK and builds first.
+ */
+public final class Cli {
+
+    /** A service of the system: module, port, database (null for none) and port override variable. */
+    record Service(String module, int defaultPort, String database) {
+        int port() {
+            String override = System.getenv("EVENTLINE_" + module.replace("-service", "").toUpperCase() + "_PORT");
+            return override == null ? defaultPort : Integer.parseInt(override);
+        }
+
+        String portVariable() {
+            return "EVENTLINE_" + module.replace("-service", "").toUpperCase() + "_PORT";
+        }
+    }
+
+    static final List<Service> SERVICES = List.of(
+            new Service("events-service", 8081, "events"),
+            new Service("messaging-service", 8082, "messaging"),
+            new Service("notification-service", 8083, "notifications"),
+            new Service("gateway", 8080, null));
+
+    record Persona(String sub, String role, String name) {
+    }
+
+    static final List<Persona> PERSONAS = List.of(
+            new Persona("pat", "partner", "Pat Partner"),
+            new Persona("ada", "admin", "Ada Admin"),
+            new Persona("uma", "user", "Uma User"));
+
+    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(150);
+    private static final PrintStream OUT = System.out;
+
+    private Cli() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "help" : args[0];
+        List<String> rest = List.of(args).subList(Math.min(1, args.length), args.length);
+        int status = switch (command) {
+            case "up" -> up();
+            case "token" -> token(rest);
+            default -> help();
+        };
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    private static int help() {
+        OUT.println("""
+                usage: ./eventline <command>
+                  up [--detach]                       start PostgreSQL, Kafka and the four services; Ctrl-C stops them
+                  down                                stop a stack started with --detach
+                  token --sub ID --role ROLE [--name N] [--ttl SECONDS]
+                                                      print a development JWT (ROLE: partner, admin, user)""");
+        return 0;
+    }
+
+    static int token(List<String> args) {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (!a.startsWith("--") || i + 1 >= args.size()) {
+                System.err.println("eventline token: expected --option value pairs, got '" + a + "'");
+                return 2;
+            }
+            opts.put(a.substring(2), args.get(++i));
+        }
+        try {
+            long ttl = Long.parseLong(opts.getOrDefault("ttl", "43200"));
+            if (ttl <= 0) {
+                throw new IllegalArgumentException("--ttl must be a positive number of seconds");
+            }
+            OUT.println(DevTokens.mint(opts.get("sub"), opts.get("role"), opts.get("name"), Duration.ofSeconds(ttl)));
+            return 0;
+        } catch (NumberFormatException e) {
+            System.err.println("eventline token: --ttl must be a number of seconds");
+            return 2;
+        } catch (IllegalArgumentException e) {
+            System.err.println("eventline token: " + e.getMessage() + " (usage: --sub ID --role partner|admin|user)");
+            return 2;
+        }
+    }
+
+    private static int up() throws InterruptedException {
+        Path root = Path.of(System.getProperty("eventline.root", ".")).toAbsolutePath().normalize();
+        for (Service s : SERVICES) {
+            if (!portFree(s.port())) {
+                System.err.printf("eventline: port %d (%s) is already in use by another process; free it or set %s%n",
+                        s.port(), s.module(), s.portVariable());
+                return 2;
+            }
+            if (!Files.exists(jar(root, s))) {
+                System.err.println("eventline: " + jar(root, s) + " is missing; run ./eventline up (it builds) or ./mvnw package");
+                return 2;
+            }
+        }
+        long t0 = System.nanoTime();
+        OUT.println("▸ starting PostgreSQL and Kafka …");
+        LocalStack stack = LocalStack.start();
+        OUT.printf("  PostgreSQL on 127.0.0.1:%d, Kafka on %s (%.1f s)%n", stack.postgresPort(),
+                stack.kafkaBootstrapServers(), seconds(t0));
+
+        Path logs = root.resolve(".eventline/logs");
+        List<ServiceProcess> running = new ArrayList<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            OUT.println("\n▸ stopping …");
+            running.reversed().forEach(ServiceProcess::stop);
+            quietly(stack::close);
+            quietly(() -> Files.deleteIfExists(root.resolve(".eventline/up.pid")));
+            OUT.println("  stopped.");
+            stopped.countDown();
+        }, "eventline-stop"));
+        try {
+            Files.createDirectories(logs);
+            Files.writeString(root.resolve(".eventline/up.pid"), Long.toString(ProcessHandle.current().pid()));
+        } catch (IOException e) {
+            throw new LocalStackException("cannot write to " + logs + ": " + e.getMessage(), e);
+        }
+
+        OUT.println("▸ starting the services …");
+        for (Service s : SERVICES) {
+            running.add(ServiceProcess.start(s.module(), jar(root, s), s.port(), env(stack, s), logs));
+        }
+        if (!awaitHealthy(running, t0)) {
+            return 1; // the shutdown hook stops what was started
+        }
+        printSummary(running, t0);
+        stopped.await();
+        return 0;
+    }
+
+    private static Map<String, String> env(LocalStack stack, Service s) {
+        Map<String, String> env = new LinkedHashMap<>();
+        // A developer's run: the dev profile (readable logs, dev-only endpoints) on the packaged jars.
+        env.put("QUARKUS_PROFILE", "dev");
+        env.put("KAFKA_BOOTSTRAP_SERVERS", stack.kafkaBootstrapServers());
+        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", DevTokens.publicKeyFile().toUri().toString());
+        env.put("MP_JWT_VERIFY_ISSUER", DevTokens.ISSUER);
+        if (s.database() != null) {
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", stack.jdbcUrl(s.database()));
+            env.put("QUARKUS_DATASOURCE_USERNAME", stack.dbUsername());
+            env.put("QUARKUS_DATASOURCE_PASSWORD", stack.dbPassword());
+        }
+        for (Service other : SERVICES) {
+            if (other.database() != null) {
+                String key = other.module().replace("-service", "").toUpperCase();
+                env.put("EVENTLINE_" + key + "_URL", "http://localhost:" + other.port());
+            }
+        }
+        return env;
+    }
+
+    private static boolean awaitHealthy(List<ServiceProcess> services, long t0) throws InterruptedException {
+        List<ServiceProcess> waiting = new ArrayList<>(services);
+        long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
+        while (!waiting.isEmpty()) {
+            for (var it = waiting.iterator(); it.hasNext();) {
+                ServiceProcess s = it.next();
+                if (!s.isAlive()) {
+                    System.err.printf("eventline: %s exited during startup; the end of %s:%n%s%n", s.name, s.log(),
+                            s.logTail(25));
+                    return false;
+                }
+                if (s.isReady()) {
+                    OUT.printf("  %-21s ready on %s (%.1f s)%n", s.name, s.url(), seconds(t0));
+                    it.remove();
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                System.err.println("eventline: not healthy within " + HEALTH_TIMEOUT.toSeconds() + " s: "
+                        + waiting.stream().map(s -> s.name + " (log: " + s.log() + ")").toList());
+                return false;
+            }
+            Thread.sleep(200);
+        }
+        return true;
+    }
+
+    private static void printSummary(List<ServiceProcess> services, long t0) {
+        ServiceProcess gateway = services.stream().filter(s -> s.name.equals("gateway")).findFirst().orElseThrow();
+        OUT.printf("%n✔ Eventline is up in %.1f s%n", seconds(t0));
+        OUT.println("  gateway           " + gateway.url());
+        OUT.println("  health            " + gateway.url() + "/q/health/ready");
+        OUT.println("  logs              .eventline/logs/");
+        OUT.println("\n  tokens (12 h, development key only):");
+        for (Persona p : PERSONAS) {
+            OUT.printf("    %-8s %-4s  %s%n", p.role(), p.sub(),
+                    DevTokens.mint(p.sub(), p.role(), p.name(), Duration.ofHours(12)));
+        }
+        OUT.println("\n  Ctrl-C stops everything.");
+        OUT.flush();
+    }
+
+    private static Path jar(Path root, Service s) {
+        return root.resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    private static boolean portFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("0.0.0.0", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void quietly(Step step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            System.err.println("  (while stopping: " + e.getMessage() + ")");
+        }
+    }
+}
