@@ -1,0 +1,93 @@
+package io.eventline.events;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import io.eventline.changefeed.Audience;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** An event a partner organises; the aggregate of the approval workflow and of its seat count. */
+@Entity
+@Table(name = "event")
+public class Event extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+    @Column(name = "partner_id")
+    public String partnerId;
+    public String title;
+    public String description;
+    public String venue;
+    @Column(name = "starts_at")
+    public Instant startsAt;
+    @Column(name = "ends_at")
+    public Instant endsAt;
+    public int capacity;
+    @Column(name = "seats_booked")
+    public int seatsBooked;
+    public String category;
+    @Enumerated(EnumType.STRING)
+    public EventStatus status;
+    @Column(name = "rejection_reason")
+    public String rejectionReason;
+    public long version;
+    @Column(name = "created_at")
+    public Instant createdAt;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+    @Column(name = "submitted_at")
+    public Instant submittedAt;
+    @Column(name = "published_at")
+    public Instant publishedAt;
+
+    /** Moves the workflow; throws {@link EventStatus.InvalidTransitionException} when not allowed. */
+    public void apply(EventStatus.Action action, Instant now) {
+        EventStatus next = status.apply(action);
+        if (next == EventStatus.PENDING_APPROVAL && status != next) {
+            submittedAt = now;
+            rejectionReason = null;
+        }
+        if (next == EventStatus.APPROVED && publishedAt == null) {
+            publishedAt = now;
+        }
+        status = next;
+        touch(now);
+    }
+
+    public int seatsLeft() {
+        return capacity - seatsBooked;
+    }
+
+    public boolean isOwnedBy(String sub) {
+        return partnerId.equals(sub);
+    }
+
+    /** Whether anyone may see it: it has been approved, even if cancelled since. */
+    public boolean isPublic() {
+        return publishedAt != null;
+    }
+
+    /**
+     * Who may see a record of it: the partner; admins once submitted; everyone once it has been
+     * approved. A draft cancelled before approval stays private.
+     */
+    public Audience audience() {
+        if (isPublic()) {
+            return Audience.PUBLIC;
+        }
+        Audience partner = Audience.user(partnerId);
+        return status == EventStatus.DRAFT || submittedAt == null ? partner : partner.and(Audience.role("admin"));
+    }
+
+    /** One change: the version moves on (it is the ETag) and updatedAt with it. */
+    public void touch(Instant now) {
+        version++;
+        updatedAt = now;
+    }
+}

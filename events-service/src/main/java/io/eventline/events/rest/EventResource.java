@@ -1,0 +1,200 @@
+package io.eventline.events.rest;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import io.eventline.events.EventStatus;
+import io.eventline.events.service.BookingService;
+import io.eventline.events.service.BookingView;
+import io.eventline.events.service.Caller;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import io.eventline.events.service.EventInput;
+import io.eventline.events.service.EventService;
+import io.eventline.events.service.EventService.Created;
+import io.eventline.events.service.EventView;
+import io.quarkus.security.Authenticated;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
+import jakarta.ws.rs.core.Response;
+
+/** Events: create, edit, the approval workflow, the catalog, a partner's list, the review queue, booking. */
+@Path("/api/events")
+@Tag(name = "events", description = "Events and their approval workflow")
+@Produces(MediaType.APPLICATION_JSON)
+@Authenticated
+public class EventResource {
+
+    /** The body of a rejection. */
+    public record RejectInput(@NotBlank @Size(max = 1000) String reason) {
+    }
+
+    /** The body of a booking. */
+    public record BookingInput(@NotNull @Min(1) @Max(10) Integer seats) {
+    }
+
+    private final EventService events;
+    private final BookingService bookings;
+    private final JsonWebToken jwt;
+
+    public EventResource(EventService events, BookingService bookings, JsonWebToken jwt) {
+        this.events = events;
+        this.bookings = bookings;
+        this.jwt = jwt;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed("partner")
+    @Operation(summary = "Create an event", description = "Status DRAFT, or PENDING_APPROVAL when submit is true.")
+    @APIResponse(responseCode = "201", description = "Created; Location and ETag set")
+    @APIResponse(responseCode = "400", description = "Invalid fields (problem+json with errors)")
+    public Response create(@Valid @NotNull EventInput in,
+            @Parameter(description = "Repeating a create with the same key returns the first result")
+            @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        Created<EventView> created = events.create(caller(), in, idempotencyKey);
+        EventView e = created.value();
+        // A relative Location: the client reaches us through the gateway, not at our own address.
+        return Response.status(201).header("Location", "/api/events/" + e.id()).tag(Http.versionTag(e.version())).entity(e)
+                .header("Idempotent-Replayed", created.replayed() ? "true" : null).build();
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "One event", description = "Its partner and admins always; anyone once it was approved.")
+    @APIResponse(responseCode = "304", description = "If-None-Match names the current ETag")
+    public Response get(@PathParam("id") String id, @Context Request request) {
+        EventView e = events.get(caller(), Http.id(id, "event"));
+        return Http.conditional(request, e, Http.versionTag(e.version()));
+    }
+
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed("partner")
+    @Operation(summary = "Replace an event's editable fields", description = "If-Match is required.")
+    @APIResponse(responseCode = "412", description = "The ETag in If-Match is stale")
+    @APIResponse(responseCode = "428", description = "If-Match is missing")
+    public Response update(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+            @Valid @NotNull EventInput in) {
+        if (ifMatch == null || ifMatch.isBlank()) {
+            throw Problem.preconditionRequired();
+        }
+        var eventId = Http.id(id, "event");
+        EventView e = events.update(caller(), eventId, Http.ifMatch(ifMatch, -1), in);
+        return Response.ok(e).tag(Http.versionTag(e.version())).build();
+    }
+
+    @POST
+    @Path("{id}/submit")
+    @RolesAllowed("partner")
+    @Operation(summary = "Submit for approval", description = "DRAFT or REJECTED → PENDING_APPROVAL")
+    public Response submit(@PathParam("id") String id) {
+        return ok(events.submit(caller(), Http.id(id, "event")));
+    }
+
+    @POST
+    @Path("{id}/approve")
+    @RolesAllowed("admin")
+    @Operation(summary = "Approve", description = "PENDING_APPROVAL → APPROVED")
+    public Response approve(@PathParam("id") String id) {
+        return ok(events.approve(caller(), Http.id(id, "event")));
+    }
+
+    @POST
+    @Path("{id}/reject")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed("admin")
+    @Operation(summary = "Reject with a reason", description = "PENDING_APPROVAL → REJECTED")
+    public Response reject(@PathParam("id") String id, @Valid @NotNull RejectInput in) {
+        return ok(events.reject(caller(), Http.id(id, "event"), in.reason().strip()));
+    }
+
+    @POST
+    @Path("{id}/cancel")
+    @RolesAllowed({ "partner", "admin" })
+    @Operation(summary = "Cancel", description = "Any state but CANCELLED; its confirmed bookings are cancelled too.")
+    public Response cancel(@PathParam("id") String id) {
+        return ok(events.cancel(caller(), Http.id(id, "event")));
+    }
+
+    @GET
+    @Operation(summary = "The catalog", description = "APPROVED events that have not ended, soonest first.")
+    public Response catalog(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
+            @Context Request request) {
+        return Http.conditionalPage(request, events.catalog(Http.limit(limit), cursor), e -> e.id() + ":" + e.version());
+    }
+
+    @GET
+    @Path("mine")
+    @RolesAllowed("partner")
+    @Operation(summary = "The caller's events", description = "Any status, newest first; ?status= filters.")
+    public Response mine(@QueryParam("status") String status, @QueryParam("limit") String limit,
+            @QueryParam("cursor") String cursor, @Context Request request) {
+        return Http.conditionalPage(request, events.mine(caller(), status(status), Http.limit(limit), cursor),
+                e -> e.id() + ":" + e.version());
+    }
+
+    @GET
+    @Path("review")
+    @RolesAllowed("admin")
+    @Operation(summary = "The review queue", description = "PENDING_APPROVAL events, oldest submission first.")
+    public Response review(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
+            @Context Request request) {
+        return Http.conditionalPage(request, events.reviewQueue(Http.limit(limit), cursor),
+                e -> e.id() + ":" + e.version());
+    }
+
+    @POST
+    @Path("{id}/bookings")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed("user")
+    @Tag(name = "bookings")
+    @Operation(summary = "Book seats", description = "1 to 10 seats; 409 when the event is not APPROVED or too few are left.")
+    @APIResponse(responseCode = "201", description = "Booked (or the earlier result for this Idempotency-Key)")
+    @APIResponse(responseCode = "409", description = "Not bookable, or not enough seats left")
+    public Response book(@PathParam("id") String id, @Valid @NotNull BookingInput in,
+            @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        Created<BookingView> created = bookings.book(caller(), Http.id(id, "event"), in.seats(), idempotencyKey);
+        BookingView b = created.value();
+        return Response.status(201).header("Location", "/api/bookings/" + b.id()).tag(Http.versionTag(b.version())).entity(b)
+                .header("Idempotent-Replayed", created.replayed() ? "true" : null).build();
+    }
+
+    private static Response ok(EventView e) {
+        return Response.ok(e).tag(Http.versionTag(e.version())).build();
+    }
+
+    private static EventStatus status(String raw) {
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return EventStatus.valueOf(raw);
+        } catch (IllegalArgumentException e) {
+            throw Problem.badRequest("status", "must be one of " + java.util.Arrays.toString(EventStatus.values()));
+        }
+    }
+
+    private Caller caller() {
+        return Callers.of(jwt);
+    }
+}

@@ -1,0 +1,95 @@
+package io.eventline.events.rest;
+
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+
+import io.eventline.events.service.Page;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.Request;
+import jakarta.ws.rs.core.Response;
+
+/** The HTTP conventions every resource here shares: ids, limits, ETags and conditional requests. */
+final class Http {
+
+    static final int DEFAULT_LIMIT = 20;
+    static final int MAX_LIMIT = 100;
+
+    private Http() {
+    }
+
+    /** A path id; one that is not a UUID names nothing, so it is a 404 (never a 500). */
+    static UUID id(String raw, String what) {
+        try {
+            if (raw.length() == 36) {
+                return UUID.fromString(raw);
+            }
+        } catch (IllegalArgumentException e) {
+            // falls through
+        }
+        throw Problem.notFound(what + " " + (raw.length() > 64 ? raw.substring(0, 64) + "…" : raw));
+    }
+
+    static int limit(String raw) {
+        if (raw == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(raw);
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // falls through
+        }
+        throw Problem.badRequest("limit", "must be an integer from 1 to " + MAX_LIMIT);
+    }
+
+    /** The version in an {@code If-Match} header: 428 without one; a tag that can never match is a 412. */
+    static long ifMatch(String header, long current) {
+        if (header == null || header.isBlank()) {
+            throw Problem.preconditionRequired();
+        }
+        String tag = header.strip();
+        if (tag.startsWith("W/")) {
+            tag = tag.substring(2);
+        }
+        tag = tag.replace("\"", "");
+        try {
+            return Long.parseLong(tag);
+        } catch (NumberFormatException e) {
+            throw Problem.preconditionFailed(current);
+        }
+    }
+
+    static EntityTag versionTag(long version) {
+        return new EntityTag(Long.toString(version));
+    }
+
+    /** 200 with an ETag, or 304 when {@code If-None-Match} already names it. */
+    static Response conditional(Request request, Object entity, EntityTag tag) {
+        Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
+        if (notModified != null) {
+            return notModified.tag(tag).build();
+        }
+        return Response.ok(entity).tag(tag).build();
+    }
+
+    /** A list's ETag: a digest of its items' ids and versions and the next cursor. */
+    static <T> Response conditionalPage(Request request, Page<T> page, java.util.function.Function<T, String> idAndVersion) {
+        StringBuilder s = new StringBuilder();
+        page.items().forEach(i -> s.append(idAndVersion.apply(i)).append(';'));
+        s.append(page.nextCursor());
+        byte[] digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return conditional(request, page, new EntityTag("l-" + HexFormat.of().formatHex(digest, 0, 12)));
+    }
+
+    static List<String> header(String value) {
+        return value == null ? List.of() : List.of(value);
+    }
+}

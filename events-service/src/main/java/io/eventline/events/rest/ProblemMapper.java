@@ -1,0 +1,105 @@
+package io.eventline.events.rest;
+
+import java.util.List;
+
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+
+import io.eventline.events.EventStatus;
+import io.quarkus.logging.Log;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+/** Turns every failure into {@code application/problem+json}: never an HTML page, never a bare 500. */
+public class ProblemMapper {
+
+    public static final String PROBLEM_JSON = "application/problem+json";
+
+    @ServerExceptionMapper
+    public Response problem(Problem p) {
+        return respond(p);
+    }
+
+    @ServerExceptionMapper
+    public Response invalidTransition(EventStatus.InvalidTransitionException e) {
+        return respond(Problem.conflict(e.getMessage()).with("currentStatus", e.current.name()));
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(ConstraintViolationException e) {
+        List<Problem.FieldError> errors = e.getConstraintViolations().stream()
+                .map(v -> new Problem.FieldError(lastNode(v.getPropertyPath().toString()), v.getMessage()))
+                .sorted((a, b) -> a.field().compareTo(b.field()))
+                .toList();
+        String detail = errors.stream().map(f -> f.field() + " " + f.message()).reduce((a, b) -> a + "; " + b)
+                .orElse("invalid request");
+        return respond(new Problem(400, "Invalid request", detail, errors));
+    }
+
+    @ServerExceptionMapper
+    public Response unreadable(JsonProcessingException e) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            return respond(Problem.badRequest(u.getPropertyName(), "is not a field of this request"));
+        }
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty() && !(e instanceof JsonParseException)) {
+            String field = m.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .reduce((a, b) -> a + "." + b).orElse("body");
+            return respond(Problem.badRequest(field, "has the wrong type or format"));
+        }
+        return respond(new Problem(400, "Malformed JSON", "the body is not valid JSON", List.of()));
+    }
+
+    @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
+    public Response unauthorized(Exception e) {
+        return Response.fromResponse(respond(new Problem(401, "Unauthorized",
+                "a valid bearer token is required", List.of()))).header("WWW-Authenticate", "Bearer").build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return respond(Problem.forbidden("your role may not do this"));
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return unreadable(json);
+        }
+        Response.StatusType type = Response.Status.fromStatusCode(status);
+        String title = type == null ? "Error" : type.getReasonPhrase();
+        String detail = switch (status) {
+            case 404 -> "no such resource";
+            case 405 -> "this method is not allowed here";
+            case 406 -> "this resource answers application/json";
+            case 413 -> "the body is larger than 64 KiB";
+            case 415 -> "send the body as application/json";
+            default -> e.getMessage();
+        };
+        return respond(new Problem(status, title, detail, List.of()));
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    public Response unexpected(Throwable e) {
+        Log.error("unexpected failure", e);
+        return respond(new Problem(500, "Internal error", "something went wrong on our side", List.of()));
+    }
+
+    static Response respond(Problem p) {
+        return Response.status(p.status).type(PROBLEM_JSON).entity(p.body()).build();
+    }
+
+    private static String lastNode(String path) {
+        int dot = path.lastIndexOf('.');
+        return dot < 0 ? path : path.substring(dot + 1);
+    }
+}

@@ -1,0 +1,9 @@
+package io.eventline.events.service;
+
+/** Who is calling: the token's {@code sub}, its single role and display name. Never from a body. */
+public record Caller(String sub, String role, String name) {
+
+    public boolean isAdmin() {
+        return "admin".equals(role);
+    }
+}
