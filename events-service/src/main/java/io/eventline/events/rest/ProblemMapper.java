@@ -7,6 +7,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import io.eventline.events.EventStatus;
@@ -56,6 +58,13 @@ public class ProblemMapper {
             return respond(Problem.badRequest(field, "has the wrong type or format"));
         }
         return respond(new Problem(400, "Malformed JSON", "the body is not valid JSON", List.of()));
+    }
+
+    /** Quarkus maps these subtypes itself (as plain JSON); ours take precedence for the same types. */
+    @ServerExceptionMapper({ MismatchedInputException.class, UnrecognizedPropertyException.class,
+            InvalidFormatException.class, JsonParseException.class })
+    public Response mismatched(JsonProcessingException e) {
+        return unreadable(e);
     }
 
     @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
