@@ -1,11 +1,13 @@
 package io.eventline.events.rest;
 
+import io.eventline.http.Callers;
+import io.eventline.http.Http;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.eventline.events.service.BookingService;
 import io.eventline.events.service.BookingView;
-import io.eventline.events.service.Caller;
+import io.eventline.http.Caller;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import io.quarkus.security.Authenticated;
 import jakarta.annotation.security.RolesAllowed;

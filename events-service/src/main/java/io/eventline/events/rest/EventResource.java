@@ -1,5 +1,8 @@
 package io.eventline.events.rest;
 
+import io.eventline.http.Callers;
+import io.eventline.http.Http;
+import io.eventline.http.Problem;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -8,7 +11,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.eventline.events.EventStatus;
 import io.eventline.events.service.BookingService;
 import io.eventline.events.service.BookingView;
-import io.eventline.events.service.Caller;
+import io.eventline.http.Caller;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import io.eventline.events.service.EventInput;
 import io.eventline.events.service.EventService;

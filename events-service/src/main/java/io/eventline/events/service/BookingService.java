@@ -1,5 +1,8 @@
 package io.eventline.events.service;
 
+import io.eventline.http.Cursor;
+import io.eventline.http.Page;
+import io.eventline.http.Caller;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +14,7 @@ import io.eventline.events.Booking;
 import io.eventline.events.BookingStatus;
 import io.eventline.events.Event;
 import io.eventline.events.EventStatus.Action;
-import io.eventline.events.rest.Problem;
+import io.eventline.http.Problem;
 import io.eventline.events.service.EventService.Created;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;

@@ -1,5 +1,8 @@
 package io.eventline.events.service;
 
+import io.eventline.http.Cursor;
+import io.eventline.http.Page;
+import io.eventline.http.Caller;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -13,7 +16,7 @@ import io.eventline.events.BookingStatus;
 import io.eventline.events.Event;
 import io.eventline.events.EventStatus;
 import io.eventline.events.EventStatus.Action;
-import io.eventline.events.rest.Problem;
+import io.eventline.http.Problem;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;

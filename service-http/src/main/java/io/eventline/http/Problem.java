@@ -1,4 +1,4 @@
-package io.eventline.events.rest;
+package io.eventline.http;
 
 import java.util.LinkedHashMap;
 import java.util.List;

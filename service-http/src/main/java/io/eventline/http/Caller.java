@@ -1,4 +1,4 @@
-package io.eventline.events.service;
+package io.eventline.http;
 
 /** Who is calling: the token's {@code sub}, its single role and display name. Never from a body. */
 public record Caller(String sub, String role, String name) {

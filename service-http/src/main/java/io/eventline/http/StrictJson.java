@@ -1,4 +1,4 @@
-package io.eventline.events.rest;
+package io.eventline.http;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

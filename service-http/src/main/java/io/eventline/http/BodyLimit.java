@@ -1,4 +1,4 @@
-package io.eventline.events.rest;
+package io.eventline.http;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
  * Refuses a body over 64 KiB before it is read, as problem+json (the HTTP layer's own limit,
  * {@code quarkus.http.limits.max-body-size}, stays as the backstop for chunked bodies).
  */
+@jakarta.enterprise.context.ApplicationScoped
 public class BodyLimit {
 
     static final long MAX_BODY = 64 * 1024;

@@ -1,4 +1,4 @@
-package io.eventline.events.rest;
+package io.eventline.http;
 
 import java.util.List;
 
@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
-import io.eventline.events.EventStatus;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -28,11 +27,6 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response problem(Problem p) {
         return respond(p);
-    }
-
-    @ServerExceptionMapper
-    public Response invalidTransition(EventStatus.InvalidTransitionException e) {
-        return respond(Problem.conflict(e.getMessage()).with("currentStatus", e.current.name()));
     }
 
     @ServerExceptionMapper
@@ -103,7 +97,7 @@ public class ProblemMapper {
         return respond(new Problem(500, "Internal error", "something went wrong on our side", List.of()));
     }
 
-    static Response respond(Problem p) {
+    public static Response respond(Problem p) {
         return Response.status(p.status).type(PROBLEM_JSON).entity(p.body()).build();
     }
 

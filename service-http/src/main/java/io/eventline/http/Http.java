@@ -1,25 +1,24 @@
-package io.eventline.events.rest;
+package io.eventline.http;
 
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 
-import io.eventline.events.service.Page;
 import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 
 /** The HTTP conventions every resource here shares: ids, limits, ETags and conditional requests. */
-final class Http {
+public final class Http {
 
-    static final int DEFAULT_LIMIT = 20;
-    static final int MAX_LIMIT = 100;
+    public static final int DEFAULT_LIMIT = 20;
+    public static final int MAX_LIMIT = 100;
 
     private Http() {
     }
 
     /** A path id; one that is not a UUID names nothing, so it is a 404 (never a 500). */
-    static UUID id(String raw, String what) {
+    public static UUID id(String raw, String what) {
         try {
             if (raw.length() == 36) {
                 return UUID.fromString(raw);
@@ -30,7 +29,7 @@ final class Http {
         throw Problem.notFound(what + " " + (raw.length() > 64 ? raw.substring(0, 64) + "…" : raw));
     }
 
-    static int limit(String raw) {
+    public static int limit(String raw) {
         if (raw == null) {
             return DEFAULT_LIMIT;
         }
@@ -46,7 +45,7 @@ final class Http {
     }
 
     /** The version in an {@code If-Match} header: 428 without one; a tag that can never match is a 412. */
-    static long ifMatch(String header, long current) {
+    public static long ifMatch(String header, long current) {
         if (header == null || header.isBlank()) {
             throw Problem.preconditionRequired();
         }
@@ -62,12 +61,12 @@ final class Http {
         }
     }
 
-    static EntityTag versionTag(long version) {
+    public static EntityTag versionTag(long version) {
         return new EntityTag(Long.toString(version));
     }
 
     /** 200 with an ETag, or 304 when {@code If-None-Match} already names it. */
-    static Response conditional(Request request, Object entity, EntityTag tag) {
+    public static Response conditional(Request request, Object entity, EntityTag tag) {
         Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
         if (notModified != null) {
             return notModified.tag(tag).build();
@@ -76,7 +75,7 @@ final class Http {
     }
 
     /** A list's ETag: a digest of its items' ids and versions and the next cursor. */
-    static <T> Response conditionalPage(Request request, Page<T> page, java.util.function.Function<T, String> idAndVersion) {
+    public static <T> Response conditionalPage(Request request, Page<T> page, java.util.function.Function<T, String> idAndVersion) {
         StringBuilder s = new StringBuilder();
         page.items().forEach(i -> s.append(idAndVersion.apply(i)).append(';'));
         s.append(page.nextCursor());
@@ -89,7 +88,7 @@ final class Http {
         return conditional(request, page, new EntityTag("l-" + HexFormat.of().formatHex(digest, 0, 12)));
     }
 
-    static List<String> header(String value) {
+    public static List<String> header(String value) {
         return value == null ? List.of() : List.of(value);
     }
 }

@@ -1,11 +1,10 @@
-package io.eventline.events.service;
+package io.eventline.http;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.UUID;
 
-import io.eventline.events.rest.Problem;
 
 /**
  * A keyset position: the sort value and id of the last row of a page, opaque to clients
