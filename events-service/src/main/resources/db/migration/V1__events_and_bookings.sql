@@ -41,14 +41,3 @@ create table booking (
 create index booking_by_user on booking (user_id, created_at desc, id desc);
 -- the confirmed bookings an event cancellation must cancel
 create index booking_confirmed_by_event on booking (event_id) where status = 'CONFIRMED';
-
--- Idempotency-Key: the same key from the same user returns the first result, never creates twice
-create table idempotency_key (
-    user_id      text        not null,
-    scope        text        not null,
-    key          text        not null,
-    request_hash text        not null,
-    resource_id  uuid        not null,
-    created_at   timestamptz not null default now(),
-    primary key (user_id, scope, key)
-);

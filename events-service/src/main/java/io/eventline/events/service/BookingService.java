@@ -1,5 +1,6 @@
 package io.eventline.events.service;
 
+import io.eventline.http.Idempotency;
 import io.eventline.http.Cursor;
 import io.eventline.http.Page;
 import io.eventline.http.Caller;

@@ -1,0 +1,71 @@
+package io.eventline.messaging;
+
+import static io.eventline.localstack.TopicReader.header;
+import static io.eventline.localstack.TopicReader.key;
+import static io.eventline.localstack.TopicReader.value;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.eventline.localstack.LocalStackTestResource;
+import io.eventline.localstack.TopicReader;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Every kind of change yields exactly one record on eventline.messages, with the right audience. */
+@QuarkusTest
+@WithTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "messaging"))
+class MessageRecordsTest {
+
+    record Seen(String type, String audience, String version) {
+    }
+
+    TopicReader reader;
+
+    @BeforeEach
+    void open() {
+        reader = new TopicReader("eventline.messages");
+    }
+
+    @AfterEach
+    void close() {
+        reader.close();
+    }
+
+    @Test
+    void createdSentAndReadEachYieldOneRecord() {
+        Users a = Users.user();
+        Users b = Users.user();
+        Users c = Users.user();
+        String everyone = String.join(",", Stream.of(a, b, c).map(u -> "user:" + u.sub()).sorted().toList());
+
+        String id = a.startWith(b, c);
+        a.send(id, "one");
+        b.send(id, "two");
+        c.req().body(Map.of("upToSeq", 2)).post("/api/conversations/" + id + "/read").then().statusCode(200);
+        c.req().body(Map.of("upToSeq", 1)).post("/api/conversations/" + id + "/read").then().statusCode(200); // no move
+
+        List<Seen> expected = List.of(
+                new Seen("conversation.created", everyone, "1"),
+                new Seen("message.sent", everyone, "1"),
+                new Seen("message.sent", everyone, "2"),
+                new Seen("conversation.read", "user:" + c.sub(), "2"));
+        reader.await(key(id), expected.size(), Duration.ofSeconds(20));
+        List<ConsumerRecord<String, byte[]>> records = reader.readToEnd(key(id));
+        assertThat(records).extracting(r -> new Seen(header(r, "ce_type"), header(r, "ce_audience"),
+                header(r, "ce_aggregateversion"))).containsExactlyElementsOf(expected);
+        assertThat(records).allSatisfy(r -> assertThat(header(r, "ce_subject")).isEqualTo(id));
+        assertThat(value(records.get(1))).contains("\"body\":\"one\"").contains("\"seq\":1");
+        assertThat(value(records.get(0))).doesNotContain("unreadCount");
+        assertThat(value(records.get(3))).contains("\"readSeq\":2").contains("\"userId\":\"" + c.sub() + "\"");
+    }
+}
