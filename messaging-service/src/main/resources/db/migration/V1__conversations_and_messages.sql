@@ -26,6 +26,8 @@ create table message (
     conversation_id uuid        not null references conversation (id),
     seq             bigint      not null,
     sender_id       text        not null,
+    -- the sender's display name when sent (the token's name claim), so consumers need no lookup
+    sender_name     text        not null,
     body            text        not null,
     sent_at         timestamptz not null,
     -- seqs never repeat in a conversation, whatever the concurrency

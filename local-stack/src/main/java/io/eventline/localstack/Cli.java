@@ -139,7 +139,7 @@ public final class Cli {
 
         OUT.println("▸ starting the services …");
         for (Service s : SERVICES) {
-            running.add(ServiceProcess.start(s.module(), jar(root, s), s.port(), env(stack, s), logs));
+            running.add(ServiceProcess.start(root, s.module(), s.port(), env(stack, s), logs));
         }
         if (!awaitHealthy(running, t0)) {
             return 1; // the shutdown hook stops what was started
@@ -150,17 +150,8 @@ public final class Cli {
     }
 
     private static Map<String, String> env(LocalStack stack, Service s) {
-        Map<String, String> env = new LinkedHashMap<>();
         // A developer's run: the dev profile (readable logs, dev-only endpoints) on the packaged jars.
-        env.put("QUARKUS_PROFILE", "dev");
-        env.put("KAFKA_BOOTSTRAP_SERVERS", stack.kafkaBootstrapServers());
-        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", DevTokens.publicKeyFile().toUri().toString());
-        env.put("MP_JWT_VERIFY_ISSUER", DevTokens.ISSUER);
-        if (s.database() != null) {
-            env.put("QUARKUS_DATASOURCE_JDBC_URL", stack.jdbcUrl(s.database()));
-            env.put("QUARKUS_DATASOURCE_USERNAME", stack.dbUsername());
-            env.put("QUARKUS_DATASOURCE_PASSWORD", stack.dbPassword());
-        }
+        Map<String, String> env = new LinkedHashMap<>(stack.serviceEnv(s.database()));
         for (Service other : SERVICES) {
             if (other.database() != null) {
                 String key = other.module().replace("-service", "").toUpperCase();

@@ -183,6 +183,24 @@ public final class LocalStack implements AutoCloseable {
         return config;
     }
 
+    /**
+     * The environment of a service run as a process on this stack: its own database (null for
+     * none), Kafka, and the dev token key, with the {@code dev} profile.
+     */
+    public Map<String, String> serviceEnv(String database) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("QUARKUS_PROFILE", "dev");
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers());
+        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", DevTokens.publicKeyFile().toUri().toString());
+        env.put("MP_JWT_VERIFY_ISSUER", DevTokens.ISSUER);
+        if (database != null) {
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl(database));
+            env.put("QUARKUS_DATASOURCE_USERNAME", dbUsername());
+            env.put("QUARKUS_DATASOURCE_PASSWORD", dbPassword());
+        }
+        return env;
+    }
+
     @Override
     public void close() {
         ((Runnable) ops.get("close")).run();

@@ -12,8 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** One packaged Quarkus service run by {@code ./eventline up}, guarded so it never outlives us. */
-final class ServiceProcess {
+/**
+ * One packaged Quarkus service run as its own process ({@code ./eventline up}, end-to-end tests),
+ * guarded so it never outlives the JVM that started it.
+ */
+public final class ServiceProcess {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -29,6 +32,39 @@ final class ServiceProcess {
         this.log = log;
         this.process = process;
         this.watchdog = watchdog;
+    }
+
+    /** Starts {@code <root>/<module>/target/quarkus-app/quarkus-run.jar} on {@code port}. */
+    public static ServiceProcess start(Path root, String module, int port, Map<String, String> env, Path logDir) {
+        Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new LocalStackException(jar + " is missing: package " + module + " first (./mvnw package)");
+        }
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new LocalStackException("cannot create " + logDir, e);
+        }
+        return start(module, jar, port, env, logDir);
+    }
+
+    /** Waits until {@code /q/health/ready} answers 200; fails with the log's end if the process dies. */
+    public void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!isReady()) {
+            if (!isAlive()) {
+                throw new LocalStackException(name + " exited during startup:\n" + logTail(30));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new LocalStackException(name + " not ready within " + timeout.toSeconds() + " s:\n" + logTail(30));
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LocalStackException("interrupted", e);
+            }
+        }
     }
 
     static ServiceProcess start(String name, Path jar, int port, Map<String, String> env, Path logDir) {
@@ -48,11 +84,11 @@ final class ServiceProcess {
         }
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    boolean isReady() {
+    public boolean isReady() {
         try {
             HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
@@ -65,7 +101,7 @@ final class ServiceProcess {
         }
     }
 
-    String url() {
+    public String url() {
         return "http://localhost:" + port;
     }
 
@@ -82,7 +118,7 @@ final class ServiceProcess {
         }
     }
 
-    void stop() {
+    public void stop() {
         process.destroy();
         try {
             if (!process.waitFor(15, TimeUnit.SECONDS)) {

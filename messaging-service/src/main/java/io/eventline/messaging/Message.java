@@ -21,6 +21,8 @@ public class Message extends PanacheEntityBase {
     public long seq;
     @Column(name = "sender_id")
     public String senderId;
+    @Column(name = "sender_name")
+    public String senderName;
     public String body;
     @Column(name = "sent_at")
     public Instant sentAt;

@@ -42,7 +42,8 @@ class ConversationsTest {
         assertThat(created.header("Location")).isEqualTo("/api/conversations/" + id);
 
         pat.req().body(Map.of("body", "Hello")).post("/api/conversations/" + id + "/messages").then().statusCode(201)
-                .body("seq", equalTo(1)).body("senderId", equalTo(pat.sub())).body("conversationId", equalTo(id))
+                .body("seq", equalTo(1)).body("senderId", equalTo(pat.sub())).body("senderName", equalTo(pat.sub()))
+                .body("conversationId", equalTo(id))
                 .body("sentAt", notNullValue()).body("id", notNullValue());
         ada.send(id, "Hi back");
 

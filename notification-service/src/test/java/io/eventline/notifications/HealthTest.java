@@ -21,7 +21,8 @@ class HealthTest {
         given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.name", hasItem("Database connections health check"))
-                .body("checks.name", hasItem("change-feed outbox relay"));
+                .body("checks.name", hasItem("change-feed outbox relay"))
+                .body("checks.name", hasItem("change-feed consumer"));
     }
 
     @Test

@@ -118,6 +118,7 @@ public class ConversationService {
         m.conversationId = conversationId;
         m.seq = c.nextSeq(now);
         m.senderId = caller.sub();
+        m.senderName = caller.name();
         m.body = body;
         m.sentAt = now;
         m.persist();

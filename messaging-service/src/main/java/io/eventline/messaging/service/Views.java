@@ -15,9 +15,10 @@ public final class Views {
     }
 
     /** A message; its seq is the record's aggregate version. */
-    public record MessageView(UUID id, UUID conversationId, String senderId, String body, long seq, Instant sentAt) {
+    public record MessageView(UUID id, UUID conversationId, String senderId, String senderName, String body, long seq,
+            Instant sentAt) {
         public static MessageView of(Message m) {
-            return new MessageView(m.id, m.conversationId, m.senderId, m.body, m.seq, m.sentAt);
+            return new MessageView(m.id, m.conversationId, m.senderId, m.senderName, m.body, m.seq, m.sentAt);
         }
     }
 

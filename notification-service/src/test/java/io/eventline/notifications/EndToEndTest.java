@@ -1,0 +1,94 @@
+package io.eventline.notifications;
+
+import static io.eventline.notifications.Feed.types;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.eventline.localstack.LocalStack;
+import io.eventline.localstack.LocalStackTestResource;
+import io.eventline.localstack.ServiceProcess;
+import io.eventline.notifications.Feed.Person;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+
+/**
+ * With the packaged events-service and messaging-service running on the same stack: a
+ * submission notifies an admin, the approval notifies the partner, a message notifies the
+ * other participant.
+ */
+@QuarkusTest
+@WithTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "notifications"))
+class EndToEndTest {
+
+    static ServiceProcess events;
+    static ServiceProcess messaging;
+
+    @BeforeAll
+    static void startServices() {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        Path logs = Path.of("target", "e2e-logs");
+        LocalStack stack = LocalStack.shared();
+        events = ServiceProcess.start(root, "events-service", freePort(), stack.serviceEnv("e2e_events"), logs);
+        messaging = ServiceProcess.start(root, "messaging-service", freePort(), stack.serviceEnv("e2e_messaging"), logs);
+        events.awaitReady(Duration.ofSeconds(90));
+        messaging.awaitReady(Duration.ofSeconds(90));
+    }
+
+    @AfterAll
+    static void stopServices() {
+        if (events != null) {
+            events.stop();
+        }
+        if (messaging != null) {
+            messaging.stop();
+        }
+    }
+
+    @Test
+    void submissionApprovalAndMessageNotifyTheRightPeople() {
+        Person pat = Person.of("partner");
+        Person ada = Person.of("admin");
+        Person uma = Person.of("user");
+        Instant start = Instant.now().plus(10, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+
+        String id = pat.req().baseUri(events.url()).body(Map.of("title", "Jazz Night", "venue", "Blue Room",
+                "startsAt", start.toString(), "endsAt", start.plus(2, ChronoUnit.HOURS).toString(), "capacity", 20,
+                "submit", true)).post("/api/events").then().statusCode(201).extract().path("id");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                ada.req().queryParam("limit", 100).get("/api/notifications").then().extract()
+                        .<List<String>>path("items.findAll { it.subject.id == '" + id + "' }.type"))
+                .containsExactly("EVENT_SUBMITTED"));
+
+        ada.req().baseUri(events.url()).post("/api/events/" + id + "/approve").then().statusCode(200);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(types(pat)).containsExactly("EVENT_APPROVED"));
+
+        String conversation = pat.req().baseUri(messaging.url()).body(Map.of("participantIds", List.of(uma.sub())))
+                .post("/api/conversations").then().statusCode(201).extract().path("id");
+        pat.req().baseUri(messaging.url()).body(Map.of("body", "see you there"))
+                .post("/api/conversations/" + conversation + "/messages").then().statusCode(201);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(types(uma)).containsExactly("MESSAGE_RECEIVED"));
+        assertThat(types(pat)).containsExactly("EVENT_APPROVED");
+        RestAssured.reset();
+    }
+
+    private static int freePort() {
+        try (var s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

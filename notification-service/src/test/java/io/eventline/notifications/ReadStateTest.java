@@ -1,0 +1,125 @@
+package io.eventline.notifications;
+
+import static io.eventline.localstack.TopicReader.header;
+import static io.eventline.localstack.TopicReader.key;
+import static io.eventline.notifications.Feed.START;
+import static io.eventline.notifications.Feed.types;
+import static io.eventline.notifications.Feed.unread;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.eventline.changefeed.Audience;
+import io.eventline.changefeed.Topics;
+import io.eventline.localstack.LocalStackTestResource;
+import io.eventline.localstack.TopicReader;
+import io.eventline.notifications.Feed.Person;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Read and read-all move unread counts exactly, per admin for role notifications, and publish their records. */
+@QuarkusTest
+@WithTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "notifications"))
+class ReadStateTest {
+
+    Feed feed;
+    TopicReader notifications;
+
+    @BeforeEach
+    void open() {
+        feed = new Feed();
+        notifications = new TopicReader(Topics.NOTIFICATIONS);
+    }
+
+    @AfterEach
+    void close() {
+        feed.close();
+        notifications.close();
+    }
+
+    @Test
+    void readAndReadAllAdjustTheUnreadCountExactlyAndEachEmitsItsRecord() {
+        Person pat = Person.of("partner");
+        UUID e1 = UUID.randomUUID();
+        UUID e2 = UUID.randomUUID();
+        feed.send(approved(e1, pat), approved(e2, pat));
+        await().atMost(Duration.ofSeconds(20)).until(() -> unread(pat) == 2);
+        List<String> ids = pat.req().get("/api/notifications").then().extract().path("items.id");
+
+        pat.req().post("/api/notifications/" + ids.get(0) + "/read").then().statusCode(200).body("read", equalTo(true));
+        assertThat(unread(pat)).isEqualTo(1);
+        pat.req().post("/api/notifications/" + ids.get(0) + "/read").then().statusCode(200); // again: no change
+        assertThat(unread(pat)).isEqualTo(1);
+        pat.req().queryParam("unread", "true").get("/api/notifications").then().body("items", hasSize(1));
+        pat.req().post("/api/notifications/read-all").then().statusCode(200).body("marked", equalTo(1));
+        assertThat(unread(pat)).isZero();
+
+        notifications.await(key(pat.sub()), 4, Duration.ofSeconds(20));
+        assertThat(notifications.readToEnd(key(pat.sub()))).extracting(r -> header(r, "ce_type") + " " + header(r, "ce_audience"))
+                .containsExactly("notification.created user:" + pat.sub(), "notification.created user:" + pat.sub(),
+                        "notification.read user:" + pat.sub(), "notification.read-all user:" + pat.sub());
+    }
+
+    @Test
+    void aRoleNotificationIsStoredOnceAndReadStateIsKeptPerAdmin() {
+        Person ada = Person.of("admin");
+        Person bea = Person.of("admin");
+        long adaBefore = unread(ada);
+        long beaBefore = unread(bea);
+        UUID e = UUID.randomUUID();
+        String partner = "p-" + UUID.randomUUID();
+        feed.send(feed.eventRecord("event.submitted", e, Audience.user(partner).and(Audience.role("admin")), 1,
+                Feed.event(e, partner, "PENDING_APPROVAL", 1, "Blue Room", START, "x")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> unread(ada) == adaBefore + 1);
+        assertThat(unread(bea)).isEqualTo(beaBefore + 1);
+        String id = ada.req().queryParam("limit", 100).get("/api/notifications").then().extract()
+                .path("items.find { it.subject.id == '" + e + "' }.id");
+
+        ada.req().post("/api/notifications/" + id + "/read").then().statusCode(200);
+
+        assertThat(unread(ada)).isEqualTo(adaBefore);
+        assertThat(unread(bea)).isEqualTo(beaBefore + 1);
+        bea.req().post("/api/notifications/read-all").then().statusCode(200);
+        assertThat(unread(bea)).isZero();
+        assertThat(unread(ada)).isEqualTo(adaBefore);
+        assertThat(types(ada)).contains("EVENT_SUBMITTED");
+        notifications.await(key("role:admin"), 1, Duration.ofSeconds(20));
+    }
+
+    @Test
+    void badInput() {
+        Person pat = Person.of("partner");
+        Person other = Person.of("partner");
+        UUID e = UUID.randomUUID();
+        feed.send(approved(e, pat));
+        await().atMost(Duration.ofSeconds(20)).until(() -> unread(pat) == 1);
+        String id = pat.req().get("/api/notifications").then().extract().path("items[0].id");
+
+        other.req().post("/api/notifications/" + id + "/read").then().statusCode(404)
+                .contentType("application/problem+json");
+        assertThat(unread(pat)).isEqualTo(1);
+        pat.req().post("/api/notifications/not-a-uuid/read").then().statusCode(404).contentType("application/problem+json");
+        pat.req().queryParam("limit", 0).get("/api/notifications").then().statusCode(400)
+                .body("errors[0].field", equalTo("limit"));
+        pat.req().queryParam("limit", 101).get("/api/notifications").then().statusCode(400);
+        pat.req().queryParam("unread", "maybe").get("/api/notifications").then().statusCode(400)
+                .contentType("application/problem+json").body("errors[0].field", equalTo("unread"));
+        io.restassured.RestAssured.given().get("/api/notifications").then().statusCode(401);
+        assertThat(unread(pat)).isEqualTo(1);
+    }
+
+    private io.eventline.changefeed.ChangeRecord approved(UUID e, Person partner) {
+        return feed.eventRecord("event.approved", e, Audience.PUBLIC, 2,
+                Feed.event(e, partner.sub(), "APPROVED", 2, "Blue Room", START, "x"));
+    }
+}
