@@ -11,6 +11,8 @@ import java.util.function.Function;
 /**
  * A real PostgreSQL and a real Kafka broker for development and tests, without Docker.
  *
+ * <p>On an existing database, each service gets its own schema instead of its own database.
+ *
  * <p>{@link #shared()} starts them once per JVM (in parallel, on free ports, with data in a
  * throwaway directory) and stops them when the JVM exits; a watchdog stops them even if the JVM
  * is killed. When {@code EVENTLINE_DB_URL} (or {@code QUARKUS_DATASOURCE_JDBC_URL}) or
@@ -78,14 +80,19 @@ public final class LocalStack implements AutoCloseable {
 
     /** Starts a new stack, owned by the caller, who closes it. */
     public static LocalStack start() {
-        Optional<String> dbUrl = env("EVENTLINE_DB_URL", "QUARKUS_DATASOURCE_JDBC_URL");
-        Optional<String> kafkaServers = env("EVENTLINE_KAFKA", "KAFKA_BOOTSTRAP_SERVERS");
+        return start(System.getenv());
+    }
+
+    /** Starts a new stack as {@link #start()} does, reading the variables from {@code env}. */
+    public static LocalStack start(Map<String, String> env) {
+        Optional<String> dbUrl = env(env, "EVENTLINE_DB_URL", "QUARKUS_DATASOURCE_JDBC_URL");
+        Optional<String> kafkaServers = env(env, "EVENTLINE_KAFKA", "KAFKA_BOOTSTRAP_SERVERS");
         RunDirectory run = dbUrl.isPresent() && kafkaServers.isPresent() ? null : RunDirectory.create();
 
         CompletableFuture<PostgresServer> pg = CompletableFuture.supplyAsync(() -> dbUrl
                 .map(url -> PostgresServer.external(url,
-                        env("EVENTLINE_DB_USER", "QUARKUS_DATASOURCE_USERNAME").orElse("postgres"),
-                        env("EVENTLINE_DB_PASSWORD", "QUARKUS_DATASOURCE_PASSWORD").orElse("postgres")))
+                        env(env, "EVENTLINE_DB_USER", "QUARKUS_DATASOURCE_USERNAME").orElse("postgres"),
+                        env(env, "EVENTLINE_DB_PASSWORD", "QUARKUS_DATASOURCE_PASSWORD").orElse("postgres")))
                 .orElseGet(() -> PostgresServer.start(run)));
         CompletableFuture<KafkaBroker> broker = CompletableFuture.supplyAsync(() -> kafkaServers
                 .map(KafkaBroker::external)
@@ -206,9 +213,9 @@ public final class LocalStack implements AutoCloseable {
         ((Runnable) ops.get("close")).run();
     }
 
-    private static Optional<String> env(String... names) {
+    private static Optional<String> env(Map<String, String> env, String... names) {
         for (String name : names) {
-            String value = System.getenv(name);
+            String value = env.get(name);
             if (value != null && !value.isBlank()) {
                 return Optional.of(value);
             }

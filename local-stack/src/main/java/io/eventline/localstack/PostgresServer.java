@@ -57,7 +57,10 @@ public final class PostgresServer implements AutoCloseable {
         return new PostgresServer(pg, url, "postgres", "postgres", watchdog);
     }
 
-    /** An existing server; {@code jdbcUrl} names the database to use as is. */
+    /**
+     * An existing server; {@code jdbcUrl} names the database. Each service gets its own schema in
+     * it (created on first use), so their Flyway histories never meet.
+     */
     static PostgresServer external(String jdbcUrl, String username, String password) {
         return new PostgresServer(null, jdbcUrl, username, password, null);
     }
@@ -78,13 +81,33 @@ public final class PostgresServer implements AutoCloseable {
         return embedded != null ? embedded.getPort() : -1;
     }
 
-    /** The JDBC URL of the named database, created on first use (embedded server only). */
+    /**
+     * The JDBC URL of the named database, created on first use; on an existing server, the URL of a
+     * schema of that name in its database.
+     */
     public String jdbcUrl(String database) {
+        requirePlainName(database);
         if (embedded == null) {
-            return baseUrl;
+            ensureSchema(database);
+            return baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + database;
         }
         ensureDatabase(database);
         return baseUrl + database;
+    }
+
+    private static void requirePlainName(String name) {
+        if (!name.matches("[a-z][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("not a plain database name: " + name);
+        }
+    }
+
+    private void ensureSchema(String schema) {
+        try (Connection c = DriverManager.getConnection(baseUrl, username, password);
+                Statement s = c.createStatement()) {
+            s.execute("create schema if not exists " + schema);
+        } catch (SQLException e) {
+            throw new LocalStackException("cannot create schema " + schema + " at " + baseUrl + ": " + e.getMessage(), e);
+        }
     }
 
     public String username() {
@@ -96,9 +119,6 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private void ensureDatabase(String database) {
-        if (!database.matches("[a-z][a-z0-9_]{0,62}")) {
-            throw new IllegalArgumentException("not a plain database name: " + database);
-        }
         try (Connection c = DriverManager.getConnection(baseUrl + "postgres", username, password);
                 Statement s = c.createStatement()) {
             var rs = s.executeQuery("select 1 from pg_database where datname = '" + database + "'");

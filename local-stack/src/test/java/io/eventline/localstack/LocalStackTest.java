@@ -111,6 +111,45 @@ class LocalStackTest {
         assertEquals(DevTokens.ISSUER, DevTokens.verificationConfig().get("mp.jwt.verify.issuer"));
     }
 
+    @Test
+    void existingInfrastructureIsUsedInsteadOfStartingNewProcessesWithASchemaPerService() throws Exception {
+        String database = stack.jdbcUrl("shared_db");
+        long childrenBefore = infrastructureProcesses();
+
+        LocalStack onExisting = LocalStack.start(Map.of("EVENTLINE_DB_URL", database, "EVENTLINE_DB_USER",
+                stack.dbUsername(), "EVENTLINE_DB_PASSWORD", stack.dbPassword(), "EVENTLINE_KAFKA",
+                stack.kafkaBootstrapServers()));
+        try {
+            assertEquals(childrenBefore, infrastructureProcesses(), "no new broker or database process");
+            assertEquals(stack.kafkaBootstrapServers(), onExisting.kafkaBootstrapServers());
+            assertEquals(-1, onExisting.postgresPort());
+            String a = onExisting.jdbcUrl("svc_a");
+            String b = onExisting.jdbcUrl("svc_b");
+            try (var ca = DriverManager.getConnection(a, stack.dbUsername(), stack.dbPassword());
+                    var cb = DriverManager.getConnection(b, stack.dbUsername(), stack.dbPassword())) {
+                ca.createStatement().execute("create table flyway_like_history (v int)");
+                cb.createStatement().execute("create table flyway_like_history (v int)"); // no clash: its own schema
+                var rs = ca.createStatement().executeQuery("select current_schema()");
+                assertTrue(rs.next());
+                assertEquals("svc_a", rs.getString(1));
+            }
+        } finally {
+            onExisting.close(); // closing what it did not start stops nothing
+        }
+        assertTrue(stack.kafkaRunning());
+        try (var c = DriverManager.getConnection(database, stack.dbUsername(), stack.dbPassword())) {
+            assertTrue(c.isValid(2));
+        }
+    }
+
+    /** Brokers and PostgreSQL servers started by this JVM (watchdogs come and go with their sleeps). */
+    private static long infrastructureProcesses() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("kafka.Kafka") || c.contains("bin/postgres"))
+                        .orElse(false))
+                .count();
+    }
+
     private KafkaProducer<String, String> producer() {
         Properties p = new Properties();
         p.putAll(Map.of("bootstrap.servers", stack.kafkaBootstrapServers(), "acks", "all"));
