@@ -19,6 +19,13 @@ for port in 8080 8081 8082 8083; do
   echo "  localhost:$port ready"
 done
 curl -s http://localhost:8080/q/health/ready | grep -q '"status": "UP"'
+# One origin: the API answers through the gateway, with a development token.
+token=$(./eventline token --sub smoke --role partner)
+for path in /api/events /api/events/mine /api/conversations /api/messages/unread-count /api/notifications/unread-count; do
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://localhost:8080$path")
+  [ "$status" = 200 ] || { echo "smoke: GET $path through the gateway answered $status"; exit 1; }
+done
+echo "  the API answers through the gateway on :8080"
 ./eventline down
 trap - EXIT
 
