@@ -2,6 +2,7 @@ package io.eventline.events;
 
 import static io.eventline.localstack.TopicReader.header;
 import static io.eventline.localstack.TopicReader.key;
+import static io.eventline.localstack.TopicReader.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -100,6 +101,17 @@ class ChangeRecordsTest {
             assertThat(header(r, "content-type")).isEqualTo("application/json");
         });
         assertThat(records.stream().map(r -> header(r, "ce_id")).distinct()).hasSize(expected.size());
+        // every value matches the JSON Schema change-feed publishes for its type
+        assertThat(records).allSatisfy(r -> assertThat(io.eventline.localstack.RecordSchemas.violations(
+                io.eventline.changefeed.RecordTypes.schemaOf(header(r, "ce_type")), value(r))).as(header(r, "ce_type"))
+                .isEmpty());
+    }
+
+    @Test
+    void theSchemaCheckRejectsDataOfTheWrongShape() {
+        String schema = io.eventline.changefeed.RecordTypes.schemaOf("event.approved");
+        assertThat(io.eventline.localstack.RecordSchemas.violations(schema, "{\"id\":\"not-a-uuid\",\"extra\":1}"))
+                .isNotEmpty();
     }
 
     @Test

@@ -67,5 +67,8 @@ class MessageRecordsTest {
         assertThat(value(records.get(1))).contains("\"body\":\"one\"").contains("\"seq\":1");
         assertThat(value(records.get(0))).doesNotContain("unreadCount");
         assertThat(value(records.get(3))).contains("\"readSeq\":2").contains("\"userId\":\"" + c.sub() + "\"");
+        assertThat(records).allSatisfy(r -> assertThat(io.eventline.localstack.RecordSchemas.violations(
+                io.eventline.changefeed.RecordTypes.schemaOf(header(r, "ce_type")), value(r))).as(header(r, "ce_type"))
+                .isEmpty());
     }
 }

@@ -65,6 +65,9 @@ class ReadStateTest {
         assertThat(unread(pat)).isZero();
 
         notifications.await(key(pat.sub()), 4, Duration.ofSeconds(20));
+        assertThat(notifications.readToEnd(key(pat.sub()))).allSatisfy(r -> assertThat(
+                io.eventline.localstack.RecordSchemas.violations(io.eventline.changefeed.RecordTypes.schemaOf(
+                        header(r, "ce_type")), io.eventline.localstack.TopicReader.value(r))).isEmpty());
         assertThat(notifications.readToEnd(key(pat.sub()))).extracting(r -> header(r, "ce_type") + " " + header(r, "ce_audience"))
                 .containsExactly("notification.created user:" + pat.sub(), "notification.created user:" + pat.sub(),
                         "notification.read user:" + pat.sub(), "notification.read-all user:" + pat.sub());
