@@ -166,6 +166,24 @@ class EventWorkflowTest {
     }
 
     @Test
+    void countsForTheDashboardSummary() {
+        Persona pat = Api.partner();
+        Api.create(pat, Api.eventBody());
+        String approved = Api.approvedEvent(pat, 5);
+        Persona uma = Api.user();
+        uma.req().body("{\"seats\":2}").post("/api/events/" + approved + "/bookings").then().statusCode(201);
+        String second = uma.req().body("{\"seats\":1}").post("/api/events/" + approved + "/bookings").then()
+                .statusCode(201).extract().path("id");
+        uma.req().delete("/api/bookings/" + second).then().statusCode(200);
+
+        pat.req().get("/api/events/counts").then().statusCode(200).body("DRAFT", equalTo(1))
+                .body("APPROVED", equalTo(1));
+        uma.req().get("/api/events/counts").then().statusCode(200).body("size()", equalTo(0));
+        uma.req().get("/api/bookings/count").then().statusCode(200).body("count", equalTo(1));
+        Api.admin().req().get("/api/events/counts").then().statusCode(200).body("APPROVED", notNullValue());
+    }
+
+    @Test
     void everyEndpointIsDocumentedInOpenApi() {
         given().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body("paths.'/api/events'.post.summary", equalTo("Create an event"))

@@ -48,6 +48,13 @@ public class BookingResource {
     }
 
     @GET
+    @Path("count")
+    @Operation(summary = "How many confirmed bookings the caller holds")
+    public java.util.Map<String, Long> count() {
+        return java.util.Map.of("count", bookings.confirmedCount(caller()));
+    }
+
+    @GET
     @Path("{id}")
     @Operation(summary = "One booking", description = "Its user, the event's partner and admins.")
     public Response get(@PathParam("id") String id, @Context Request request) {

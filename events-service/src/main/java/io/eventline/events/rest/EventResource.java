@@ -157,6 +157,13 @@ public class EventResource {
     }
 
     @GET
+    @Path("counts")
+    @Operation(summary = "Events by status", description = "A partner's own; for an admin, all; for a user, none.")
+    public java.util.Map<String, Long> counts() {
+        return events.countsByStatus(caller());
+    }
+
+    @GET
     @Path("review")
     @RolesAllowed("admin")
     @Operation(summary = "The review queue", description = "PENDING_APPROVAL events, oldest submission first.")

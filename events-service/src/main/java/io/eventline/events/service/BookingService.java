@@ -101,6 +101,12 @@ public class BookingService {
         return EventService.pageOf(rows, limit, b -> new Cursor(b.createdAt, b.id), BookingView::of);
     }
 
+    /** The caller's confirmed bookings. */
+    @Transactional
+    public long confirmedCount(Caller caller) {
+        return Booking.count("userId = ?1 and status = ?2", caller.sub(), BookingStatus.CONFIRMED);
+    }
+
     private void record(Booking b, String type) {
         outbox.record(Topics.EVENTS, b.event.id.toString(), type, b.id.toString(), b.audience(), b.version,
                 BookingView.of(b));

@@ -176,6 +176,25 @@ public class EventService {
         return page(rows, limit, e -> new Cursor(e.submittedAt, e.id));
     }
 
+    /** Events by status: a partner's own; for an admin, all; for a user, none. */
+    @Transactional
+    public java.util.Map<String, Long> countsByStatus(Caller caller) {
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        if (!caller.isAdmin() && !"partner".equals(caller.role())) {
+            return counts;
+        }
+        String where = caller.isAdmin() ? "" : " where e.partnerId = :sub";
+        var q = Event.getEntityManager().createQuery(
+                "select e.status, count(e) from Event e" + where + " group by e.status", Object[].class);
+        if (!caller.isAdmin()) {
+            q.setParameter("sub", caller.sub());
+        }
+        for (Object[] row : q.getResultList()) {
+            counts.put(row[0].toString(), (Long) row[1]);
+        }
+        return counts;
+    }
+
     /** Whether the caller may know the event exists: its partner, an admin, or anyone once it was approved. */
     static boolean visible(Caller caller, Event e) {
         return e.isOwnedBy(caller.sub()) || caller.isAdmin() || e.isPublic();

@@ -58,6 +58,23 @@ public class ApiProxy {
         this.upstreamTimeoutMs = config.upstreamTimeout().toMillis();
     }
 
+    /**
+     * GETs a JSON body from the service behind {@code path}, with the caller's Authorization; fails
+     * on anything but a 200 or after {@code timeoutMs}.
+     */
+    public io.vertx.core.Future<io.vertx.core.json.JsonObject> getJson(String path, String authorization, long timeoutMs) {
+        Upstream upstream = route(path);
+        RequestOptions options = new RequestOptions().setMethod(io.vertx.core.http.HttpMethod.GET)
+                .setHost(upstream.host()).setPort(upstream.port()).setURI(path).setIdleTimeout(timeoutMs);
+        if (authorization != null) {
+            options.putHeader(HttpHeaders.AUTHORIZATION, authorization);
+        }
+        return client.request(options).compose(io.vertx.core.http.HttpClientRequest::send)
+                .compose(r -> r.statusCode() == 200 ? r.body()
+                        : io.vertx.core.Future.failedFuture(upstream.name() + " answered " + r.statusCode()))
+                .map(io.vertx.core.buffer.Buffer::toJsonObject);
+    }
+
     void install(@Observes Router router) {
         router.route("/api/*").order(-10).handler(this::proxy);
     }
