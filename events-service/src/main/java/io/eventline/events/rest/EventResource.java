@@ -15,7 +15,7 @@ import io.eventline.http.Caller;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import io.eventline.events.service.EventInput;
 import io.eventline.events.service.EventService;
-import io.eventline.events.service.EventService.Created;
+import io.eventline.http.Created;
 import io.eventline.events.service.EventView;
 import io.quarkus.security.Authenticated;
 import jakarta.annotation.security.RolesAllowed;

@@ -1,5 +1,6 @@
 package io.eventline.events.service;
 
+import io.eventline.http.Times;
 import io.eventline.http.Idempotency;
 import io.eventline.http.Cursor;
 import io.eventline.http.Page;
@@ -16,7 +17,7 @@ import io.eventline.events.BookingStatus;
 import io.eventline.events.Event;
 import io.eventline.events.EventStatus.Action;
 import io.eventline.http.Problem;
-import io.eventline.events.service.EventService.Created;
+import io.eventline.http.Created;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 

@@ -1,5 +1,7 @@
 package io.eventline.events.service;
 
+import io.eventline.http.Created;
+import io.eventline.http.Times;
 import io.eventline.http.Idempotency;
 import io.eventline.http.Cursor;
 import io.eventline.http.Page;
@@ -25,10 +27,6 @@ import jakarta.transaction.Transactional;
 /** The approval workflow of events. Each change commits with its change record on eventline.events. */
 @ApplicationScoped
 public class EventService {
-
-    /** A create's result: whether it was replayed from an earlier request with the same Idempotency-Key. */
-    public record Created<T>(T value, boolean replayed) {
-    }
 
     private final Outbox outbox;
     private final Idempotency idempotency;

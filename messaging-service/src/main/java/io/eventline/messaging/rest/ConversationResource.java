@@ -9,7 +9,7 @@ import io.eventline.http.Callers;
 import io.eventline.http.Http;
 import io.eventline.http.Problem;
 import io.eventline.messaging.service.ConversationService;
-import io.eventline.messaging.service.ConversationService.Created;
+import io.eventline.http.Created;
 import io.eventline.messaging.service.Inputs.MarkRead;
 import io.eventline.messaging.service.Inputs.NewConversation;
 import io.eventline.messaging.service.Inputs.NewMessage;

@@ -1,7 +1,6 @@
 package io.eventline.messaging.service;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +14,12 @@ import io.eventline.changefeed.Audience;
 import io.eventline.changefeed.Topics;
 import io.eventline.changefeed.outbox.Outbox;
 import io.eventline.http.Caller;
+import io.eventline.http.Created;
 import io.eventline.http.Cursor;
 import io.eventline.http.Idempotency;
 import io.eventline.http.Page;
 import io.eventline.http.Problem;
+import io.eventline.http.Times;
 import io.eventline.messaging.Conversation;
 import io.eventline.messaging.Message;
 import io.eventline.messaging.Participant;
@@ -42,10 +43,6 @@ public class ConversationService {
     /** A user id must fit an audience entry ({@code user:<id>}): no commas, no spaces. */
     private static final Pattern USER_ID = Pattern.compile("[^,\\s]{1,200}");
     private static final int MAX_OTHERS = 50;
-
-    /** A create's result, and whether it replayed an earlier request with the same Idempotency-Key. */
-    public record Created<T>(T value, boolean replayed) {
-    }
 
     private final EntityManager em;
     private final Outbox outbox;
@@ -249,6 +246,6 @@ public class ConversationService {
     }
 
     private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return Times.now();
     }
 }

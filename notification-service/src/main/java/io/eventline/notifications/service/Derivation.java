@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.eventline.changefeed.ChangeRecord;
 import io.eventline.changefeed.InvalidChangeRecordException;
+import io.eventline.http.Times;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -170,7 +171,7 @@ public class Derivation {
             return null;
         }
         Object[] row = rows.get(0);
-        return new Object[] { row[0], instant(row[1]), instant(row[2]) };
+        return new Object[] { row[0], Times.of(row[1]), Times.of(row[2]) };
     }
 
     private String partnerOf(UUID eventId, ChangeRecord r) {
@@ -187,10 +188,6 @@ public class Derivation {
 
     private String dataUser(ChangeRecord r) {
         return text(data(r), "userId");
-    }
-
-    private static Instant instant(Object o) {
-        return o instanceof java.time.OffsetDateTime odt ? odt.toInstant() : (Instant) o;
     }
 
     private static String partner(JsonNode d) {

@@ -1,7 +1,6 @@
 package io.eventline.notifications.service;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -13,6 +12,7 @@ import io.eventline.http.Caller;
 import io.eventline.http.Cursor;
 import io.eventline.http.Page;
 import io.eventline.http.Problem;
+import io.eventline.http.Times;
 import io.eventline.notifications.Notification;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -97,7 +97,7 @@ public class NotificationService {
         List<Object[]> rows = q.getResultList();
         List<NotificationView> views = rows.stream().map(r -> new NotificationView((UUID) r[0], (String) r[1],
                 (String) r[2], (String) r[3], new NotificationView.Subject((String) r[4], (String) r[5]),
-                (Boolean) r[8], instant(r[6]), (String) r[7])).toList();
+                (Boolean) r[8], Times.of(r[6]), (String) r[7])).toList();
         List<NotificationView> page = views.size() > limit ? views.subList(0, limit) : views;
         String next = views.size() > limit
                 ? new Cursor(page.get(limit - 1).createdAt(), page.get(limit - 1).id()).encode() : null;
@@ -172,10 +172,6 @@ public class NotificationService {
         return inserted;
     }
 
-    private static Instant instant(Object o) {
-        return o instanceof java.time.OffsetDateTime odt ? odt.toInstant() : (Instant) o;
-    }
-
     private static String role(String recipient) {
         return recipient.substring("role:".length());
     }
@@ -185,7 +181,7 @@ public class NotificationService {
     }
 
     static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return Times.now();
     }
 
 }
