@@ -22,7 +22,7 @@ public final class Cli {
     /** A service of the system: module, port, database (null for none) and port override variable. */
     record Service(String module, int defaultPort, String database) {
         int port() {
-            String override = System.getenv("EVENTLINE_" + module.replace("-service", "").toUpperCase() + "_PORT");
+            String override = System.getenv(portVariable());
             return override == null ? defaultPort : Integer.parseInt(override);
         }
 

@@ -1,7 +1,6 @@
 package io.eventline.http;
 
 import java.util.HexFormat;
-import java.util.List;
 import java.util.UUID;
 
 import jakarta.ws.rs.core.EntityTag;
@@ -44,8 +43,15 @@ public final class Http {
         throw Problem.badRequest("limit", "must be an integer from 1 to " + MAX_LIMIT);
     }
 
-    /** The version in an {@code If-Match} header: 428 without one; a tag that can never match is a 412. */
-    public static long ifMatch(String header, long current) {
+    /** A version no resource has: what a garbled {@code If-Match} compares as, so it answers 412. */
+    public static final long NO_VERSION = -1;
+
+    /**
+     * The version in an {@code If-Match} header: 428 without one; a tag that is not a version
+     * number is {@link #NO_VERSION}, which never matches, so the caller answers 412 with the real
+     * current version.
+     */
+    public static long ifMatch(String header) {
         if (header == null || header.isBlank()) {
             throw Problem.preconditionRequired();
         }
@@ -53,11 +59,10 @@ public final class Http {
         if (tag.startsWith("W/")) {
             tag = tag.substring(2);
         }
-        tag = tag.replace("\"", "");
         try {
-            return Long.parseLong(tag);
+            return Long.parseLong(tag.replace("\"", ""));
         } catch (NumberFormatException e) {
-            throw Problem.preconditionFailed(current);
+            return NO_VERSION;
         }
     }
 
@@ -86,9 +91,5 @@ public final class Http {
             throw new IllegalStateException(e);
         }
         return conditional(request, page, new EntityTag("l-" + HexFormat.of().formatHex(digest, 0, 12)));
-    }
-
-    public static List<String> header(String value) {
-        return value == null ? List.of() : List.of(value);
     }
 }

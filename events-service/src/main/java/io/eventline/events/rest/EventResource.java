@@ -98,11 +98,7 @@ public class EventResource {
     @APIResponse(responseCode = "428", description = "If-Match is missing")
     public Response update(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @Valid @NotNull EventInput in) {
-        if (ifMatch == null || ifMatch.isBlank()) {
-            throw Problem.preconditionRequired();
-        }
-        var eventId = Http.id(id, "event");
-        EventView e = events.update(caller(), eventId, Http.ifMatch(ifMatch, -1), in);
+        EventView e = events.update(caller(), Http.id(id, "event"), Http.ifMatch(ifMatch), in);
         return Response.ok(e).tag(Http.versionTag(e.version())).build();
     }
 

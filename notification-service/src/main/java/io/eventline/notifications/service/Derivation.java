@@ -98,7 +98,7 @@ public class Derivation {
         JsonNode event = d.path("event");
         int seats = d.path("seats").asInt();
         String seatWord = seats == 1 ? "1 seat" : seats + " seats";
-        String partner = partnerOf(UUID.fromString(text(d, "eventId")), r);
+        String partner = partnerOf(UUID.fromString(text(d, "eventId")), r, text(d, "userId"));
         List<Draft> drafts = new ArrayList<>();
         drafts.add(new Draft("user:" + text(d, "userId"), "BOOKING_CONFIRMED",
                 "Booked: " + seatWord + " for " + quote(event, "title"),
@@ -174,7 +174,7 @@ public class Derivation {
         return new Object[] { row[0], Times.of(row[1]), Times.of(row[2]) };
     }
 
-    private String partnerOf(UUID eventId, ChangeRecord r) {
+    private String partnerOf(UUID eventId, ChangeRecord r, String booker) {
         @SuppressWarnings("unchecked")
         List<String> rows = em.createNativeQuery("select partner_id from event_projection where event_id = ?1")
                 .setParameter(1, eventId).getResultList();
@@ -183,11 +183,7 @@ public class Derivation {
         }
         // Not yet projected: the booking's audience is the booker and the partner.
         return r.audience().entries().stream().filter(e -> e.startsWith("user:")).sorted()
-                .filter(e -> !e.equals("user:" + dataUser(r))).findFirst().orElse(null);
-    }
-
-    private String dataUser(ChangeRecord r) {
-        return text(data(r), "userId");
+                .filter(e -> !e.equals("user:" + booker)).findFirst().orElse(null);
     }
 
     private static String partner(JsonNode d) {
