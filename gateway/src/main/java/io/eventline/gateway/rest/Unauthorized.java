@@ -6,8 +6,16 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.core.Response;
 
-/** The gateway's own 401s as problem+json, like every service's. */
+/** The gateway's own 401s and 403s as problem+json, like every service's. */
 public class Unauthorized {
+
+    @ServerExceptionMapper({ jakarta.ws.rs.ForbiddenException.class, io.quarkus.security.ForbiddenException.class })
+    public Response forbidden(Exception e) {
+        return Response.status(403).type("application/problem+json")
+                .entity("{\"type\":\"https://eventline.dev/problems/forbidden\",\"title\":\"Forbidden\","
+                        + "\"status\":403,\"detail\":\"this token may not do that\"}")
+                .build();
+    }
 
     @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
     public Response unauthorized(Exception e) {

@@ -1,0 +1,262 @@
+package io.eventline.gateway.stream;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import io.eventline.changefeed.ChangeRecord;
+import io.eventline.changefeed.InvalidChangeRecordException;
+import io.quarkus.logging.Log;
+
+/**
+ * Catches a resuming stream up: every record of its audience between its cursor and the
+ * dispatcher's frontier at registration, per partition in order, from the in-memory history where
+ * it still holds them and from Kafka (seek) before that. Runs on a virtual thread per stream;
+ * at most {@code kafka-replay-concurrency} of them read Kafka at once.
+ *
+ * <p>When the gap cannot be replayed honestly (longer than the replay bound, older than Kafka's
+ * retention, or a position Kafka does not have), the stream gets {@code event: reset} and starts
+ * live from the frontier.
+ */
+final class Replayer {
+
+    /** How long a replay waits for a client to read, or for Kafka, before the stream is cut to retry. */
+    private static final long STALL_MILLIS = 30_000;
+
+    /** Thrown inside a replay to stop it: the stream is gone or was cut. */
+    private static final class Stop extends RuntimeException {
+        Stop() {
+            super(null, null, false, false);
+        }
+    }
+
+    private final StreamConfig config;
+    private final String bootstrapServers;
+    private final Dispatcher dispatcher;
+    private final StreamMetrics metrics;
+    private final LongSupplier retryMillis;
+    private final Semaphore kafkaSlots;
+    private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("eventline-stream-replay-", 0).factory());
+
+    Replayer(StreamConfig config, String bootstrapServers, Dispatcher dispatcher, StreamMetrics metrics,
+            LongSupplier retryMillis) {
+        this.config = config;
+        this.bootstrapServers = bootstrapServers;
+        this.dispatcher = dispatcher;
+        this.metrics = metrics;
+        this.retryMillis = retryMillis;
+        this.kafkaSlots = new Semaphore(config.kafkaReplayConcurrency());
+    }
+
+    /** Dispatcher thread: the stream was registered at {@code to}; replay {@code [from, to)} elsewhere. */
+    void catchUp(Stream stream, long[] from, long[] to) {
+        workers.execute(() -> run(stream, from, to));
+    }
+
+    void shutdown() {
+        workers.shutdownNow();
+    }
+
+    private void run(Stream stream, long[] from, long[] to) {
+        CursorCodec codec = dispatcher.codec();
+        History history = dispatcher.history();
+        KafkaAccess kafka = new KafkaAccess();
+        try {
+            String reason = check(from, to, history, kafka);
+            if (reason != null) {
+                reset(stream, to, codec, reason, true);
+                return;
+            }
+            stream.send(Sse.ready(retryMillis.getAsLong(), codec.encode(from), true), 0, false);
+            long[] position = from.clone();
+            try {
+                for (int slot = 0; slot < to.length; slot++) {
+                    long at = position[slot];
+                    while (at < to[slot]) {
+                        if (history.covers(slot, at)) {
+                            at = history.replay(slot, at, to[slot], c -> emit(stream, c, position, codec, "memory"));
+                        }
+                        if (at < to[slot] && !history.covers(slot, at)) {
+                            long until = Math.min(to[slot], history.completeFrom(slot));
+                            at = kafka.replay(stream, slot, at, until, position, codec);
+                        }
+                    }
+                }
+            } catch (OffsetOutOfRangeException e) {
+                reset(stream, to, codec, "beyond-retention", false);
+                return;
+            }
+            for (int slot = 0; slot < to.length; slot++) {
+                position[slot] = Math.max(position[slot], to[slot]);
+            }
+            stream.finishCatchUp(position, codec);
+        } catch (Stop stopped) {
+            // the stream is gone; its client resumes from what it received
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stream.close();
+        } catch (RuntimeException e) {
+            Log.warnf(e, "live stream: replay for %s failed; the stream is cut so its client retries", stream.sub());
+            stream.cut("its replay failed");
+        } finally {
+            kafka.close();
+        }
+    }
+
+    /** Null when the gap can be replayed, else the reason it cannot. */
+    private String check(long[] from, long[] to, History history, KafkaAccess kafka) throws InterruptedException {
+        long gap = 0;
+        List<Integer> fromKafka = new ArrayList<>();
+        List<Integer> ahead = new ArrayList<>();
+        for (int slot = 0; slot < to.length; slot++) {
+            if (from[slot] < to[slot]) {
+                gap += to[slot] - from[slot];
+                if (!history.covers(slot, from[slot])) {
+                    fromKafka.add(slot);
+                }
+            } else if (from[slot] > to[slot]) {
+                ahead.add(slot);
+            }
+        }
+        if (gap > config.maxReplay()) {
+            return "beyond-replay-bound";
+        }
+        if (fromKafka.isEmpty() && ahead.isEmpty()) {
+            return null;
+        }
+        Topology topology = dispatcher.codec().topology();
+        KafkaConsumer<String, byte[]> consumer = kafka.consumer();
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(fromKafka.stream().map(topology::partition).toList());
+        for (int slot : fromKafka) {
+            if (from[slot] < begin.get(topology.partition(slot))) {
+                return "beyond-retention";
+            }
+        }
+        Map<TopicPartition, Long> end = consumer.endOffsets(ahead.stream().map(topology::partition).toList());
+        for (int slot : ahead) {
+            if (from[slot] > end.get(topology.partition(slot))) {
+                return "unknown-position"; // the topic was recreated, or the cursor is from another cluster
+            }
+        }
+        return null;
+    }
+
+    private void reset(Stream stream, long[] to, CursorCodec codec, String reason, boolean announce) {
+        String cursor = codec.encode(to);
+        if (announce) {
+            stream.send(Sse.ready(retryMillis.getAsLong(), cursor, false), 0, false);
+        }
+        stream.send(Sse.reset(cursor, reason), 0, false);
+        metrics.reset(reason);
+        stream.finishCatchUp(to.clone(), codec);
+    }
+
+    private void emit(Stream stream, Change change, long[] position, CursorCodec codec, String source) {
+        if (change.offset < position[change.slot]) {
+            return;
+        }
+        position[change.slot] = change.offset + 1;
+        if (!change.admits(stream.sub(), stream.role())) {
+            return;
+        }
+        try {
+            if (!stream.sendReplayed(Sse.frame(codec.encode(position), change.lines), change.timestamp, STALL_MILLIS)) {
+                throw new Stop();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stop();
+        }
+        metrics.replayed(source);
+    }
+
+    /** A Kafka consumer for one replay, made on first need, holding one of the limited slots. */
+    private final class KafkaAccess {
+        private KafkaConsumer<String, byte[]> consumer;
+
+        KafkaConsumer<String, byte[]> consumer() throws InterruptedException {
+            if (consumer == null) {
+                if (!kafkaSlots.tryAcquire(STALL_MILLIS, TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException("no Kafka replay slot within " + STALL_MILLIS + " ms");
+                }
+                Properties props = new Properties();
+                props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+                props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-stream-replay");
+                props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+                props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+                props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+                try {
+                    consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+                } catch (RuntimeException e) {
+                    kafkaSlots.release();
+                    throw e;
+                }
+            }
+            return consumer;
+        }
+
+        /** Replays {@code [from, until)} of one partition from Kafka; returns {@code until}. */
+        long replay(Stream stream, int slot, long from, long until, long[] position, CursorCodec codec)
+                throws InterruptedException {
+            TopicPartition tp = codec.topology().partition(slot);
+            KafkaConsumer<String, byte[]> c = consumer();
+            c.assign(List.of(tp));
+            c.seek(tp, from);
+            long progress = System.nanoTime();
+            while (true) {
+                var records = c.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    if (r.offset() >= until) {
+                        return until;
+                    }
+                    try {
+                        emit(stream, new Change(slot, r.offset(), r.timestamp(), ChangeRecord.fromConsumerRecord(r)),
+                                position, codec, "kafka");
+                    } catch (InvalidChangeRecordException e) {
+                        position[slot] = r.offset() + 1; // the dispatcher skipped it too
+                    }
+                }
+                if (!records.isEmpty()) {
+                    progress = System.nanoTime();
+                }
+                if (c.position(tp) >= until) {
+                    return until;
+                }
+                if (stream.isClosed()) {
+                    throw new Stop();
+                }
+                if (System.nanoTime() - progress > TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS)) {
+                    throw new IllegalStateException("Kafka gave nothing for " + STALL_MILLIS + " ms");
+                }
+            }
+        }
+
+        void close() {
+            if (consumer != null) {
+                try {
+                    consumer.close(Duration.ofSeconds(2));
+                } catch (RuntimeException ignored) {
+                    // closing
+                }
+                consumer = null;
+                kafkaSlots.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.eventline.gateway.stream;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.inject.Singleton;
+
+/**
+ * The stream's Prometheus metrics ({@code /q/metrics}): open streams, the dispatcher's
+ * subscriptions, bytes queued for slow sockets, records delivered and replayed, streams cut for not reading, resets by reason, rejected connects by reason, the
+ * dispatcher's consumer lag, and the delivery latency from the record's Kafka timestamp to the
+ * moment its frame is handed to the socket.
+ */
+@Singleton
+public class StreamMetrics {
+
+    private final MeterRegistry registry;
+    final AtomicInteger open = new AtomicInteger();
+    final AtomicLong lag = new AtomicLong();
+    /** Bytes waiting in the streams' own queues (what the send buffer bounds per stream). */
+    final LongAdder queued = new LongAdder();
+    /** Streams the dispatcher routes to (returns to zero when every stream has closed). */
+    final AtomicInteger subscriptions = new AtomicInteger();
+    private final Counter delivered;
+    private final Counter replayedMemory;
+    private final Counter replayedKafka;
+    private final Counter dropped;
+    private final Counter invalid;
+    private final Counter expired;
+    private final Timer latency;
+
+    public StreamMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        registry.gauge("eventline.stream.open", open);
+        registry.gauge("eventline.stream.consumer.lag", lag);
+        registry.gauge("eventline.stream.queued.bytes", queued, LongAdder::doubleValue);
+        registry.gauge("eventline.stream.subscriptions", subscriptions);
+        this.delivered = Counter.builder("eventline.stream.records.delivered")
+                .description("Live records handed to a stream's socket").register(registry);
+        this.replayedMemory = Counter.builder("eventline.stream.records.replayed").tag("source", "memory")
+                .description("Records replayed to resuming streams").register(registry);
+        this.replayedKafka = Counter.builder("eventline.stream.records.replayed").tag("source", "kafka")
+                .description("Records replayed to resuming streams").register(registry);
+        this.dropped = Counter.builder("eventline.stream.dropped")
+                .description("Streams cut because their client did not read (they resume without loss)").register(registry);
+        this.invalid = Counter.builder("eventline.stream.records.invalid")
+                .description("Records on the change topics that are not valid change records (skipped)").register(registry);
+        this.expired = Counter.builder("eventline.stream.expired")
+                .description("Streams ended at their token's expiry").register(registry);
+        this.latency = Timer.builder("eventline.stream.delivery.latency")
+                .description("Record timestamp (Kafka) to its frame handed to the stream's socket")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+        for (String reason : new String[] { "invalid-cursor", "beyond-replay-bound", "beyond-retention", "unknown-position" }) {
+            resetCounter(reason);
+        }
+    }
+
+    void delivered(long latencyMillis) {
+        delivered.increment();
+        latency.record(Math.max(0, latencyMillis), TimeUnit.MILLISECONDS);
+    }
+
+    void replayed(String source) {
+        ("kafka".equals(source) ? replayedKafka : replayedMemory).increment();
+    }
+
+    void dropped() {
+        dropped.increment();
+    }
+
+    void invalid() {
+        invalid.increment();
+    }
+
+    void expired() {
+        expired.increment();
+    }
+
+    void reset(String reason) {
+        resetCounter(reason).increment();
+    }
+
+    void rejected(String reason) {
+        Counter.builder("eventline.stream.rejected").tag("reason", reason)
+                .description("Stream requests refused before they opened").register(registry).increment();
+    }
+
+    private Counter resetCounter(String reason) {
+        return Counter.builder("eventline.stream.resets").tag("reason", reason)
+                .description("Resumes that could not be exact: the client was told to reload").register(registry);
+    }
+}

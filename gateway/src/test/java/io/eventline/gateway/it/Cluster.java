@@ -1,0 +1,104 @@
+package io.eventline.gateway.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import io.eventline.localstack.LocalStack;
+import io.eventline.localstack.ServiceProcess;
+
+/**
+ * The whole system for the gateway's integration tests, started once per test JVM: PostgreSQL and
+ * Kafka from local-stack, the three packaged services, and two packaged gateway instances sharing
+ * one stream secret.
+ *
+ * <p>Gateway B keeps only 4 records per partition in memory, so that resuming on it reads from
+ * Kafka; both bound a replay at {@value #MAX_REPLAY} records so the reset path is reachable, and
+ * use a small send buffer so a client that never reads is cut quickly.
+ */
+public final class Cluster {
+
+    public static final int MAX_REPLAY = 400;
+    public static final int SEND_BUFFER = 65_536;
+
+    private static Cluster instance;
+
+    public final LocalStack stack;
+    public final ServiceProcess events;
+    public final ServiceProcess messaging;
+    public final ServiceProcess notifications;
+    public final ServiceProcess gatewayA;
+    public final ServiceProcess gatewayB;
+
+    private Cluster() {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        Path logs = Path.of("target", "it-logs");
+        stack = LocalStack.shared();
+        events = ServiceProcess.start(root, "events-service", freePort(), stack.serviceEnv("gwit_events"), logs);
+        messaging = ServiceProcess.start(root, "messaging-service", freePort(), stack.serviceEnv("gwit_messaging"), logs);
+        notifications = ServiceProcess.start(root, "notification-service", freePort(),
+                stack.serviceEnv("gwit_notifications"), logs);
+        Map<String, String> gateway = new LinkedHashMap<>(stack.serviceEnv(null));
+        gateway.put("EVENTLINE_EVENTS_URL", events.url());
+        gateway.put("EVENTLINE_MESSAGING_URL", messaging.url());
+        gateway.put("EVENTLINE_NOTIFICATION_URL", notifications.url());
+        gateway.put("EVENTLINE_STREAM_SECRET", "integration-tests-shared-stream-secret-0123456789");
+        gateway.put("EVENTLINE_STREAM_MAX_REPLAY", Integer.toString(MAX_REPLAY));
+        gateway.put("EVENTLINE_STREAM_SEND_BUFFER", Integer.toString(SEND_BUFFER));
+        gateway.put("EVENTLINE_STREAM_HEARTBEAT_INTERVAL", "2s");
+        Map<String, String> gatewayOnlyKafkaHistory = new LinkedHashMap<>(gateway);
+        gatewayOnlyKafkaHistory.put("EVENTLINE_STREAM_HISTORY_PER_PARTITION", "4");
+        gatewayA = ServiceProcess.start(root.resolve("gateway").getParent(), "gateway", freePort(), gateway, logs.resolve("a"));
+        gatewayB = ServiceProcess.start(root, "gateway", freePort(), gatewayOnlyKafkaHistory, logs.resolve("b"));
+        CompletableFuture.allOf(List.of(events, messaging, notifications, gatewayA, gatewayB).stream()
+                .map(s -> CompletableFuture.runAsync(() -> s.awaitReady(Duration.ofSeconds(120))))
+                .toArray(CompletableFuture[]::new)).join();
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
+        warmUp();
+    }
+
+    /**
+     * One round of every path the tests take (create, submit, approve, message, notification), on
+     * both instances, so that latency assertions meet a running system rather than a cold JIT.
+     */
+    private void warmUp() {
+        for (ServiceProcess gateway : List.of(gatewayA, gatewayB)) {
+            Rest partner = new Rest(gateway.url(), "partner");
+            Rest admin = new Rest(gateway.url(), "admin");
+            try (SseClient stream = SseClient.open(gateway.url() + "/api/stream", partner.token, null)) {
+                String id = partner.createEvent("warm-up").getString("id");
+                partner.transition(id, "submit");
+                admin.transition(id, "approve");
+                partner.send(partner.conversation(admin.sub).getString("id"), "warm-up");
+                stream.until(e -> e.event().equals("notification.created"), Duration.ofSeconds(60));
+                stream.until(e -> e.event().equals("message.sent"), Duration.ofSeconds(60));
+            }
+        }
+    }
+
+    public static synchronized Cluster get() {
+        if (instance == null) {
+            instance = new Cluster();
+        }
+        return instance;
+    }
+
+    private void stop() {
+        for (ServiceProcess s : List.of(gatewayA, gatewayB, notifications, messaging, events)) {
+            s.stop();
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
