@@ -101,6 +101,9 @@ public class StreamRoute {
         }
         StreamService.Refusal refusal = streams.open(identity, response, rc.request().connection(), lastEventId);
         if (refusal == null) {
+            // The request lives as long as the stream: let go of what it no longer needs (the token
+            // alone is most of an idle stream's memory otherwise).
+            rc.request().headers().clear();
             return;
         }
         switch (refusal) {

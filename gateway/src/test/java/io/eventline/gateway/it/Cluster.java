@@ -81,6 +81,25 @@ public final class Cluster {
         }
     }
 
+    /**
+     * Fails if Vert.x's blocked-thread checker reported an event loop held for longer than its
+     * limit (2 s) in either gateway's log: the streaming path must never block an event loop.
+     */
+    public static void assertNoEventLoopWasBlocked() {
+        for (String instance : List.of("a", "b")) {
+            Path log = Path.of("target", "it-logs", instance, "gateway.log");
+            try {
+                List<String> blocked = java.nio.file.Files.readAllLines(log).stream()
+                        .filter(l -> l.contains("has been blocked for")).toList();
+                if (!blocked.isEmpty()) {
+                    throw new AssertionError("gateway " + instance + " blocked an event loop: " + blocked);
+                }
+            } catch (IOException e) {
+                throw new AssertionError("cannot read " + log, e);
+            }
+        }
+    }
+
     public static synchronized Cluster get() {
         if (instance == null) {
             instance = new Cluster();

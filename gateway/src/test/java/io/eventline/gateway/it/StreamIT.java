@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,11 @@ import io.eventline.localstack.TopicReader;
  * waiting a while.
  */
 class StreamIT {
+
+    @AfterAll
+    static void noEventLoopWasBlocked() {
+        Cluster.assertNoEventLoopWasBlocked();
+    }
 
     static final Duration SECOND = Duration.ofSeconds(1);
     static final Duration PASS = Duration.ofSeconds(10);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.changefeed.Audience;
@@ -23,6 +24,11 @@ import io.eventline.localstack.TopicReader;
  * once.
  */
 class StreamLeakIT {
+
+    @AfterAll
+    static void noEventLoopWasBlocked() {
+        Cluster.assertNoEventLoopWasBlocked();
+    }
 
     private static final Duration ACTIVITY = Duration.ofSeconds(30);
     private static final int MAX_ACTIONS = 600;

@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,11 @@ import io.vertx.core.json.JsonObject;
 
 /** Auth, tickets, expiry, limits, slow clients, bad input and connection churn on the stream. */
 class StreamLimitsIT {
+
+    @AfterAll
+    static void noEventLoopWasBlocked() {
+        Cluster.assertNoEventLoopWasBlocked();
+    }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,11 @@ import io.eventline.localstack.TopicReader;
  * cannot be done.
  */
 class StreamResumeIT {
+
+    @AfterAll
+    static void noEventLoopWasBlocked() {
+        Cluster.assertNoEventLoopWasBlocked();
+    }
 
     static String a;
     static String b;
