@@ -84,6 +84,32 @@ class EndToEndTest {
         RestAssured.reset();
     }
 
+    @Test
+    void oneTraceRunsFromTheRequestThroughKafkaToTheNotification() {
+        String traceId = java.util.HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(16)
+                .putLong(System.nanoTime()).putLong(java.util.concurrent.ThreadLocalRandom.current().nextLong()).array());
+        String traceparent = "00-" + traceId + "-00f067aa0ba902b7-01";
+        Person pat = Person.of("partner");
+        Instant start = Instant.now().plus(10, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+        try (var events = new io.eventline.localstack.TopicReader("eventline.events");
+                var notifications = new io.eventline.localstack.TopicReader("eventline.notifications")) {
+            String id = pat.req().baseUri(EndToEndTest.events.url()).header("traceparent", traceparent)
+                    .body(Map.of("title", "Traced", "venue", "Blue Room", "startsAt", start.toString(), "endsAt",
+                            start.plus(2, ChronoUnit.HOURS).toString(), "capacity", 20, "submit", true))
+                    .post("/api/events").then().statusCode(201).extract().path("id");
+
+            var published = events.await(io.eventline.localstack.TopicReader.subject(id), 1, Duration.ofSeconds(20));
+            assertThat(published).allSatisfy(r -> assertThat(io.eventline.localstack.TopicReader.header(r, "traceparent"))
+                    .as("the HTTP request's trace, on the record the events-service published")
+                    .startsWith("00-" + traceId + "-").isNotEqualTo(traceparent));
+            var derived = notifications.await(r -> io.eventline.localstack.TopicReader.value(r).contains(id), 1,
+                    Duration.ofSeconds(20));
+            assertThat(io.eventline.localstack.TopicReader.header(derived.get(0), "traceparent"))
+                    .as("the same trace, on the notification derived from it").startsWith("00-" + traceId + "-");
+        }
+        RestAssured.reset();
+    }
+
     private static int freePort() {
         try (var s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();

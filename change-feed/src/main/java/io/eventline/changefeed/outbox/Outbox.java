@@ -2,6 +2,7 @@ package io.eventline.changefeed.outbox;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.UUID;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.eventline.changefeed.Audience;
+import io.eventline.changefeed.trace.TraceContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Status;
@@ -71,6 +73,9 @@ public class Outbox {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("change data is not serialisable: " + e.getMessage(), e);
         }
+        Map<String, String> trace = TraceContext.current();
+        entry.traceparent = trace.get(TraceContext.TRACEPARENT);
+        entry.tracestate = trace.get(TraceContext.TRACESTATE);
         em.persist(entry);
         wakeRelayAfterCommit();
         return entry.ceId;

@@ -51,6 +51,13 @@ public class OutboxEntry {
     @Column(nullable = false, updatable = false)
     public String payload;
 
+    /** The W3C trace context of the transaction that wrote it; null outside a trace. */
+    @Column(updatable = false)
+    public String traceparent;
+
+    @Column(updatable = false)
+    public String tracestate;
+
     ChangeRecord toChangeRecord() {
         return new ChangeRecord(topic, recordKey, ceId.toString(), source, type, subject, time,
                 Audience.parse(audience), aggregateVersion, payload);

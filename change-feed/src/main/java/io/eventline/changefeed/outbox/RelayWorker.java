@@ -13,11 +13,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import io.eventline.changefeed.trace.TraceContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -164,7 +166,9 @@ final class RelayWorker implements Runnable {
         try {
             KafkaProducer<String, byte[]> p = producer();
             for (OutboxEntry entry : batch) {
-                futures.add(p.send(entry.toChangeRecord().toProducerRecord()));
+                ProducerRecord<String, byte[]> record = entry.toChangeRecord().toProducerRecord();
+                TraceContext.addHeaders(record.headers(), entry.traceparent, entry.tracestate);
+                futures.add(p.send(record));
             }
         } catch (RuntimeException e) {
             failure = e; // e.g. no metadata within max.block.ms: the broker is unreachable

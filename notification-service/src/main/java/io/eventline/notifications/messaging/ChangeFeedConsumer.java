@@ -20,9 +20,14 @@ import io.eventline.changefeed.ChangeRecord;
 import io.eventline.changefeed.InvalidChangeRecordException;
 import io.eventline.changefeed.Topics;
 import io.eventline.changefeed.dedup.ProcessedRecords;
+import io.eventline.changefeed.trace.TraceContext;
 import io.eventline.notifications.service.Derivation;
 import io.eventline.notifications.service.NotificationService;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -48,6 +53,7 @@ public class ChangeFeedConsumer {
     private final Derivation derivation;
     private final NotificationService notifications;
     private final ProcessedRecords processed;
+    private final Tracer tracer;
     private final MeterRegistry registry;
     private final boolean enabled;
     private volatile boolean running;
@@ -59,9 +65,10 @@ public class ChangeFeedConsumer {
     private KafkaConsumer<String, byte[]> consumer;
 
     public ChangeFeedConsumer(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, Derivation derivation,
-            NotificationService notifications, ProcessedRecords processed, MeterRegistry registry,
+            NotificationService notifications, ProcessedRecords processed, MeterRegistry registry, Tracer tracer,
             @ConfigProperty(name = "eventline.notifications.consumer.enabled", defaultValue = "true") boolean enabled) {
         this.kafkaConfig = kafkaConfig;
+        this.tracer = tracer;
         this.derivation = derivation;
         this.notifications = notifications;
         this.processed = processed;
@@ -172,7 +179,13 @@ public class ChangeFeedConsumer {
                     e.getMessage());
             return;
         }
-        try {
+        // Continue the trace of the request that made the change: the notifications this record
+        // yields carry it on to eventline.notifications.
+        Span span = tracer.spanBuilder(raw.topic() + " process").setSpanKind(SpanKind.CONSUMER)
+                .setParent(TraceContext.extract(raw.headers())).setAttribute("messaging.system", "kafka")
+                .setAttribute("messaging.destination.name", raw.topic()).setAttribute("messaging.message.id", record.id())
+                .startSpan();
+        try (Scope scope = span.makeCurrent()) {
             boolean acted = QuarkusTransaction.requiringNew().call(() -> {
                 if (!processed.firstDelivery(GROUP, record.id())) {
                     return false;
@@ -194,6 +207,8 @@ public class ChangeFeedConsumer {
             } else {
                 throw e;
             }
+        } finally {
+            span.end();
         }
     }
 
