@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 import yaml
@@ -389,8 +390,8 @@ def check_compose():
         problem("LocalStack.java", f"topics differ from change-record's Topics.java {sorted(topic_constants)}")
 
     monitoring = {n for n, s in services.items() if "monitoring" in (s.get("profiles") or [])}
-    if monitoring != {"prometheus", "grafana"}:
-        problem(where, f"profile monitoring must hold prometheus and grafana, holds {sorted(monitoring)}")
+    if not {"prometheus", "grafana"} <= monitoring or not monitoring <= {"prometheus", "grafana", "jaeger"}:
+        problem(where, f"profile monitoring must hold prometheus and grafana (and may hold jaeger), holds {sorted(monitoring)}")
     scrape = yaml.safe_load(read("deploy/prometheus/prometheus.yml"))
     jobs = {j["job_name"]: j for j in scrape.get("scrape_configs", [])}
     for module in MODULES:
@@ -612,10 +613,10 @@ def hashed_generators(directory):
     return names
 
 
-def render_overlays():
+def render_overlays(overlays=OVERLAYS):
     command = kustomize_command()
     rendered = {}
-    for overlay in OVERLAYS:
+    for overlay in overlays:
         directory = path("k8s/overlays", overlay)
         own = render(directory)
         if command:
@@ -715,7 +716,7 @@ def check_strict_schema(overlay, objs):
         where = f"{overlay}: {kind} {o.get('metadata', {}).get('name')}"
         group = api_version.split("/")[0] if "/" in api_version else ""
         if group and "." in group and not group.endswith(".k8s.io"):
-            continue  # custom resources: checked below against what the operators need
+            continue  # custom resources: check_npm_schemas (their CRD schemas) and check_operators
         model = model_for(api_version, kind)
         if model is None:
             problem(where, f"{api_version} {kind} is not a kind the validator knows; add it to model_for()")
@@ -727,6 +728,55 @@ def check_strict_schema(overlay, objs):
         check_required(o, model, where)
         builtin += 1
     note(f"{overlay}: {builtin} built-in objects pass strict schema checks (python3-kubernetes API models)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Kubernetes: strict schema of every object, built-in and custom, by deploy/schema-check (node)
+# ---------------------------------------------------------------------------------------------
+
+SCHEMA_CHECK = "deploy/schema-check"
+
+
+def write_rendered(objs, file):
+    """The rendered objects of one overlay as a JSON array, as check.mjs (and anyone) reads them."""
+    text = json.dumps(objs, indent=1, ensure_ascii=False) + "\n"
+    if file == "-":
+        sys.stdout.write(text)
+    else:
+        with open(file, "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+def check_npm_schemas(rendered):
+    """Every rendered object against the JSON schemas of the pinned npm models: the Kubernetes API
+    (kubernetes-models, which has autoscaling/v2 and policy/v1) and the Strimzi, CloudNativePG and
+    prometheus-operator CRDs, unknown fields rejected. bin/validate-deploy.sh installs node and
+    runs `npm ci` in deploy/schema-check beforehand."""
+    node = shutil.which("node")
+    if not node:
+        problem(SCHEMA_CHECK, "node is not installed (bin/validate-deploy.sh installs it)")
+        return
+    if not os.path.isdir(path(SCHEMA_CHECK, "node_modules")):
+        problem(SCHEMA_CHECK, "node_modules is missing: run `npm ci` there (bin/validate-deploy.sh does)")
+        return
+    with tempfile.TemporaryDirectory(prefix="validate-deploy-") as tmp:
+        args = []
+        for overlay, objs in rendered.items():
+            file = os.path.join(tmp, f"{overlay}.json")
+            write_rendered(objs, file)
+            args.append(f"{overlay}={file}")
+        run = subprocess.run([node, path(SCHEMA_CHECK, "check.mjs")] + args, capture_output=True, text=True,
+                             timeout=300)
+    found = 0
+    for line in run.stdout.splitlines():
+        if line.startswith("✔ "):
+            note(line[2:])
+        elif line.startswith("✘ "):
+            found += 1
+            parts = line[2:].split(": ", 2)
+            problem(": ".join(parts[:2]), parts[2] if len(parts) > 2 else "")
+    if run.returncode != 0 and not found:
+        problem(SCHEMA_CHECK, f"check.mjs failed (exit {run.returncode}): {(run.stderr or run.stdout).strip()}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1257,7 +1307,28 @@ def guard(where, check, *args):
         return None
 
 
+def dump_rendered(overlay, file):
+    """--dump-rendered <overlay> <file>: the overlay's objects, rendered as the checks see them."""
+    if overlay not in OVERLAYS:
+        print(f"validate-deploy: no overlay {overlay} (one of {', '.join(OVERLAYS)})", file=sys.stderr)
+        sys.exit(2)
+    rendered = render_overlays([overlay])
+    for p in PROBLEMS:
+        print("  ✘ " + p, file=sys.stderr)
+    write_rendered(rendered[overlay], file)
+    sys.exit(1 if PROBLEMS else 0)
+
+
 def main():
+    args = sys.argv[2:]
+    if args[:1] == ["--dump-rendered"]:
+        if len(args) != 3:
+            print("usage: validate-deploy.py ROOT --dump-rendered <overlay> <file, or - for stdout>", file=sys.stderr)
+            sys.exit(2)
+        dump_rendered(args[1], args[2])
+    elif args:
+        print(f"validate-deploy: unknown arguments {' '.join(args)}", file=sys.stderr)
+        sys.exit(2)
     started = time.time()
     guard("YAML", check_yaml_parses)
     guard("scripts", check_shell_scripts)
@@ -1267,6 +1338,9 @@ def main():
     external = guard("docs/operations.md", external_objects) or {}
     for overlay, objs in rendered.items():
         guard(overlay, check_strict_schema, overlay, objs)
+    if rendered:
+        guard(SCHEMA_CHECK, check_npm_schemas, rendered)
+    for overlay, objs in rendered.items():
         guard(overlay, check_k8s_rules, overlay, objs, external)
     guard("images", check_images, rendered)
     guard("dashboard", check_dashboard)

@@ -62,6 +62,9 @@ public class StreamMetrics {
         for (String reason : new String[] { "invalid-cursor", "beyond-replay-bound", "beyond-retention", "unknown-position" }) {
             resetCounter(reason);
         }
+        for (String reason : new String[] { "not-ready", "instance-full", "too-many-for-user", "token-expired" }) {
+            rejectedCounter(reason);
+        }
     }
 
     void delivered(long latencyMillis) {
@@ -90,8 +93,12 @@ public class StreamMetrics {
     }
 
     void rejected(String reason) {
-        Counter.builder("eventline.stream.rejected").tag("reason", reason)
-                .description("Stream requests refused before they opened").register(registry).increment();
+        rejectedCounter(reason).increment();
+    }
+
+    private Counter rejectedCounter(String reason) {
+        return Counter.builder("eventline.stream.rejected").tag("reason", reason)
+                .description("Stream requests refused before they opened").register(registry);
     }
 
     private Counter resetCounter(String reason) {

@@ -1,0 +1,138 @@
+package io.eventline.gateway.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import io.eventline.localstack.ServiceProcess;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * What operators rely on, checked against the running system: every metric the Grafana
+ * dashboard in k8s/ queries is exported by a running service, and a gateway started without its
+ * secret or without a reachable broker says so instead of starting half-configured.
+ */
+class DeploymentIT {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Set<String> PROMQL_WORDS = Set.of("histogram_quantile", "label_replace", "label_join",
+            "count_values", "quantile_over_time", "avg_over_time", "max_over_time", "min_over_time", "sum_over_time",
+            "rate_interval");
+
+    @Test
+    void everyMetricTheDashboardQueriesIsExportedByARunningService() throws Exception {
+        Cluster cluster = Cluster.get();
+        StringBuilder scraped = new StringBuilder();
+        for (ServiceProcess s : List.of(cluster.events, cluster.messaging, cluster.notifications, cluster.gatewayA)) {
+            scraped.append(HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).append('\n');
+        }
+        Set<String> exported = new TreeSet<>();
+        for (String line : scraped.toString().split("\n")) {
+            Matcher m = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)").matcher(line);
+            if (!line.startsWith("#") && m.find()) {
+                exported.add(m.group(1));
+            }
+        }
+        List<String> queries = new ArrayList<>();
+        collectExpressions(new JsonObject(Files.readString(ROOT.resolve("k8s/base/monitoring/eventline-dashboard.json"))),
+                queries);
+        assertThat(queries).as("the dashboard's queries").hasSizeGreaterThan(10);
+        Map<String, String> missing = new LinkedHashMap<>();
+        for (String query : queries) {
+            for (String metric : metricNames(query)) {
+                if (!exported.contains(metric)) {
+                    missing.put(metric, query);
+                }
+            }
+        }
+        assertThat(missing).as("metrics the dashboard queries that no running service exports").isEmpty();
+    }
+
+    private static void collectExpressions(Object node, List<String> out) {
+        if (node instanceof JsonObject o) {
+            if (o.getValue("expr") instanceof String expr) {
+                out.add(expr);
+            }
+            o.forEach(e -> collectExpressions(e.getValue(), out));
+        } else if (node instanceof JsonArray a) {
+            a.forEach(v -> collectExpressions(v, out));
+        }
+    }
+
+    /** The metric names in a PromQL expression: identifiers with an underscore, outside label matchers and groupings. */
+    static Set<String> metricNames(String query) {
+        String q = query.replaceAll("\\{[^}]*\\}", " ").replaceAll("\\[[^\\]]*\\]", " ")
+                .replaceAll("\\b(by|without)\\s*\\([^)]*\\)", " ").replaceAll("\\$\\w+", " ");
+        Set<String> names = new TreeSet<>();
+        Matcher m = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*").matcher(q);
+        while (m.find()) {
+            String word = m.group();
+            if (word.contains("_") && !PROMQL_WORDS.contains(word)) {
+                names.add(word);
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void withoutItsStreamSecretAProductionGatewayRefusesToStartAndNamesIt() throws Exception {
+        Cluster cluster = Cluster.get();
+        Map<String, String> env = new LinkedHashMap<>(cluster.stack.serviceEnv(null));
+        env.put("QUARKUS_PROFILE", "prod");
+        env.put("EVENTLINE_JWT_ISSUER", env.get("MP_JWT_VERIFY_ISSUER"));
+        env.put("EVENTLINE_JWT_PUBLIC_KEY_LOCATION", env.get("MP_JWT_VERIFY_PUBLICKEY_LOCATION"));
+        Path logs = Path.of("target", "it-logs", "no-secret");
+        ServiceProcess gateway = ServiceProcess.start(ROOT, "gateway", Cluster.freePort(), env, logs);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !gateway.isAlive());
+            assertThat(Files.readString(logs.resolve("gateway.log"))).contains("eventline.stream.secret");
+        } finally {
+            gateway.stop();
+        }
+    }
+
+    @Test
+    void withAnUnreachableBrokerTheGatewayIsLiveButNotReadyAndSaysWhy() throws Exception {
+        Cluster cluster = Cluster.get();
+        Map<String, String> env = new LinkedHashMap<>(cluster.stack.serviceEnv(null));
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + Cluster.freePort());
+        Path logs = Path.of("target", "it-logs", "no-broker");
+        ServiceProcess gateway = ServiceProcess.start(ROOT, "gateway", Cluster.freePort(), env, logs);
+        try {
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> status(gateway.url() + "/q/health/live") == 200);
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(logs.resolve("gateway.log"))
+                    .contains("cannot read the change topics yet"));
+            assertThat(gateway.isAlive()).isTrue();
+            assertThat(status(gateway.url() + "/q/health/ready")).isEqualTo(503);
+            assertThat(status(gateway.url() + "/api/stream")).as("a stream needs the dispatcher").isIn(401, 503);
+        } finally {
+            gateway.stop();
+        }
+    }
+
+    private static int status(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+}
