@@ -169,10 +169,10 @@ def prometheus_names(kind, name, text):
     return out
 
 
-# Quarkus' own meters (http server, JVM, process) that the dashboard and alerts may use. Not the
-# http_server_requests_seconds_bucket: the services publish no histogram for requests.
+# Quarkus' own meters (http server, JVM, process) that the dashboard and alerts may use; request
+# latency is a histogram (HttpMetrics in service-http and the gateway turn it on).
 STANDARD_METRICS = {
-    "http_server_requests_seconds_count", "http_server_requests_seconds_sum", "http_server_requests_seconds_max",
+    "http_server_requests_seconds_bucket", "http_server_requests_seconds_count", "http_server_requests_seconds_sum", "http_server_requests_seconds_max",
     "jvm_memory_used_bytes", "jvm_memory_committed_bytes", "jvm_memory_max_bytes",
     "jvm_gc_pause_seconds_count", "jvm_gc_pause_seconds_sum", "jvm_gc_pause_seconds_max",
     "jvm_threads_live_threads", "process_cpu_usage", "system_cpu_usage", "system_cpu_count",

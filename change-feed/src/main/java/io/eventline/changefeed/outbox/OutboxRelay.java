@@ -1,8 +1,15 @@
 package io.eventline.changefeed.outbox;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -42,6 +49,9 @@ public class OutboxRelay {
     private final String applicationName;
     private final List<RelayWorker> workers = new ArrayList<>();
     private final OutboxStats stats = new OutboxStats();
+    /** Whether Kafka has answered since this instance started (see {@link #kafkaReachedSinceStart()}). */
+    private volatile boolean kafkaReached;
+    private long lastProbeWarning;
 
     @Inject
     public OutboxRelay(OutboxConfig config, EntityManager em, MeterRegistry registry,
@@ -83,5 +93,41 @@ public class OutboxRelay {
     /** What the relay knows of the backlog, for health and metrics. */
     public OutboxStats stats() {
         return stats;
+    }
+
+    /**
+     * Whether Kafka has answered at least once since this instance started; asks it (within
+     * 3 s) until it has. A broker that was never reachable is a configuration problem (a wrong
+     * {@code KAFKA_BOOTSTRAP_SERVERS}) and makes the instance not ready, with a log line saying
+     * so. Once it has answered, later outages do not: the outbox keeps writes working meanwhile.
+     */
+    public synchronized boolean kafkaReachedSinceStart() {
+        if (kafkaReached || !config.relayEnabled()) {
+            return true;
+        }
+        Map<String, Object> admin = new HashMap<>();
+        for (Map.Entry<String, Object> e : kafkaConfig.entrySet()) {
+            if (AdminClientConfig.configNames().contains(e.getKey())) {
+                admin.put(e.getKey(), e.getValue());
+            }
+        }
+        admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
+        admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
+        try (Admin client = Admin.create(admin)) {
+            client.describeCluster().clusterId().get(3, TimeUnit.SECONDS);
+            kafkaReached = true;
+            Log.infof("outbox relay: Kafka at %s answered", admin.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            long now = System.currentTimeMillis();
+            if (now - lastProbeWarning > 30_000) {
+                lastProbeWarning = now;
+                Log.warnf("outbox relay: Kafka at %s has not answered since this instance started; not ready until it "
+                        + "does (check KAFKA_BOOTSTRAP_SERVERS): %s",
+                        admin.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG), e.toString());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return kafkaReached;
     }
 }

@@ -131,6 +131,24 @@ class DeploymentIT {
         }
     }
 
+    @Test
+    void withAnUnreachableBrokerAServiceIsLiveButNotReadyAndSaysWhy() throws Exception {
+        Cluster cluster = Cluster.get();
+        Map<String, String> env = new LinkedHashMap<>(cluster.stack.serviceEnv("gwit_no_broker"));
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + Cluster.freePort());
+        Path logs = Path.of("target", "it-logs", "no-broker-service");
+        ServiceProcess events = ServiceProcess.start(ROOT, "events-service", Cluster.freePort(), env, logs);
+        try {
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> status(events.url() + "/q/health/live") == 200);
+            assertThat(status(events.url() + "/q/health/ready")).isEqualTo(503);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(logs.resolve("events-service.log"))
+                    .contains("has not answered since this instance started"));
+            assertThat(events.isAlive()).isTrue();
+        } finally {
+            events.stop();
+        }
+    }
+
     private static int status(String url) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
                 .statusCode();

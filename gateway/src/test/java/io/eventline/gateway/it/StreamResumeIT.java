@@ -144,6 +144,39 @@ class StreamResumeIT {
         assertThat(Metrics.value(a, "eventline_stream_resets_total", "beyond-replay-bound")).isEqualTo(resetsBefore + 1);
     }
 
+    @Test
+    void aCursorOlderThanKafkasRetentionGetsAReset() throws Exception {
+        Rest user = new Rest(b, "user");
+        String last;
+        try (SseClient tab = open(b, user)) {
+            last = tab.lastId();
+        }
+        try (Publish publish = new Publish(); SseClient watcher = open(b, new Rest(b, "user"));
+                org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.of(
+                        "bootstrap.servers", Cluster.get().stack.kafkaBootstrapServers()))) {
+            var published = publish.events(60, Audience.PUBLIC, 200); // about 10 a partition: more than B keeps in memory
+            awaitPast(watcher, published);
+            // What retention does to old segments: the records before the end are gone from Kafka.
+            java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.RecordsToDelete> upTo =
+                    new java.util.HashMap<>();
+            for (var m : published) {
+                upTo.merge(new org.apache.kafka.common.TopicPartition(m.topic(), m.partition()),
+                        org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(m.offset() + 1),
+                        (x, y) -> x.beforeOffset() > y.beforeOffset() ? x : y);
+            }
+            admin.deleteRecords(upTo).all().get();
+        }
+        double before = Metrics.value(b, "eventline_stream_resets_total", "beyond-retention");
+        try (SseClient resumed = SseClient.open(b + "/api/stream", user.token, last)) {
+            Event ready = resumed.next(Duration.ofSeconds(10));
+            assertThat(ready.json().getBoolean("resumed")).isFalse();
+            Event reset = resumed.next(Duration.ofSeconds(5));
+            assertThat(reset.event()).isEqualTo("reset");
+            assertThat(reset.json().getString("reason")).isEqualTo("beyond-retention");
+        }
+        assertThat(Metrics.value(b, "eventline_stream_resets_total", "beyond-retention")).isEqualTo(before + 1);
+    }
+
     /** Reads a stream until its cursor is past every one of the published records. */
     private static void awaitPast(SseClient stream, List<org.apache.kafka.clients.producer.RecordMetadata> published) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
