@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Context;
@@ -38,6 +39,7 @@ public class StreamService implements StreamHub {
     private Dispatcher dispatcher;
     private Replayer replayer;
     private Tickets tickets;
+    private volatile boolean draining;
 
     public StreamService(StreamConfig config, StreamMetrics metrics, Vertx vertx,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
@@ -55,19 +57,28 @@ public class StreamService implements StreamHub {
         dispatcher.start();
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /**
+     * Shutdown, first phase (Quarkus's shutdown delay, {@code quarkus.shutdown.delay} = the drain
+     * period): new streams are refused with 503 so the load balancer sends them elsewhere, and the
+     * open ones are closed at random moments over the period, so their clients' reconnects (and
+     * resumes, from the other instances' memory) spread out instead of arriving at once.
+     */
+    void drain(@Observes ShutdownDelayInitiatedEvent event) {
+        draining = true;
         long drain = config.drainPeriod().toMillis();
-        if (drain > 0 && !open.isEmpty()) {
-            Log.infof("live stream: closing %d streams over %d ms so their reconnects spread out", open.size(), drain);
-            for (Stream s : open) {
+        Log.infof("live stream: draining %d streams over %d ms", open.size(), drain);
+        for (Stream s : open) {
+            if (drain <= 0) {
+                s.close();
+            } else {
                 vertx.setTimer(1 + ThreadLocalRandom.current().nextLong(drain), t -> s.close());
             }
-            try {
-                Thread.sleep(drain);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
+    }
+
+    /** Shutdown, last phase: whatever is still open closes now. */
+    void stop(@Observes ShutdownEvent event) {
+        draining = true;
         open.forEach(Stream::close);
         replayer.shutdown();
         dispatcher.stop();
@@ -95,7 +106,7 @@ public class StreamService implements StreamHub {
      * client's cursor (may be null or garbage: garbage means a reset, never an error).
      */
     public Refusal open(Identity identity, HttpServerResponse response, HttpConnection connection, String lastEventId) {
-        if (!ready()) {
+        if (!ready() || draining) {
             metrics.rejected("not-ready");
             return Refusal.NOT_READY;
         }

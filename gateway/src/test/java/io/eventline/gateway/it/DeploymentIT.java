@@ -149,6 +149,44 @@ class DeploymentIT {
         }
     }
 
+    @Test
+    void onShutdownTheGatewayClosesItsStreamsSpreadOverTheDrainPeriod() throws Exception {
+        Cluster cluster = Cluster.get();
+        Map<String, String> env = new LinkedHashMap<>(cluster.stack.serviceEnv(null));
+        env.put("EVENTLINE_STREAM_DRAIN_PERIOD", "4s");
+        Path logs = Path.of("target", "it-logs", "drain");
+        ServiceProcess gateway = ServiceProcess.start(ROOT, "gateway", Cluster.freePort(), env, logs);
+        List<SseClient> streams = new ArrayList<>();
+        try {
+            gateway.awaitReady(Duration.ofSeconds(60));
+            for (int i = 0; i < 30; i++) {
+                SseClient s = SseClient.open(gateway.url() + "/api/stream", new Rest(gateway.url(), "user").token, null);
+                assertThat(s.next(Duration.ofSeconds(5)).event()).isEqualTo("ready");
+                streams.add(s);
+            }
+            long sigterm = System.nanoTime();
+            Thread stopper = Thread.ofVirtual().start(gateway::stop); // SIGTERM, then waits for the exit
+            List<Long> closedAfterMillis = new ArrayList<>();
+            for (SseClient s : streams) {
+                s.awaitEnd(Duration.ofSeconds(15));
+            }
+            // Each client saw its end when its reader thread did; read the order from the arrival of END.
+            for (SseClient s : streams) {
+                closedAfterMillis.add((s.endedAtNanos() - sigterm) / 1_000_000);
+            }
+            stopper.join(Duration.ofSeconds(30));
+            long first = closedAfterMillis.stream().mapToLong(Long::longValue).min().orElseThrow();
+            long last = closedAfterMillis.stream().mapToLong(Long::longValue).max().orElseThrow();
+            System.out.printf("drain: 30 streams closed between %d and %d ms after SIGTERM%n", first, last);
+            assertThat(last - first).as("closes spread over the drain period, not all at once").isGreaterThan(1_500);
+            assertThat(last).as("all closed within the drain period and a margin").isLessThan(8_000);
+            assertThat(gateway.isAlive()).isFalse();
+        } finally {
+            streams.forEach(SseClient::close);
+            gateway.stop();
+        }
+    }
+
     private static int status(String url) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
                 .statusCode();

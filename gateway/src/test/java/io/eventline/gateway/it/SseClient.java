@@ -51,6 +51,7 @@ public final class SseClient implements AutoCloseable {
     private volatile String lastId;
     private volatile Integer retry;
     private volatile boolean ended;
+    private volatile long endedAtNanos;
 
     private SseClient(HttpResponse<InputStream> response) throws IOException {
         this.status = response.statusCode();
@@ -134,6 +135,7 @@ public final class SseClient implements AutoCloseable {
         } catch (IOException e) {
             // closed by us or by the server
         } finally {
+            endedAtNanos = System.nanoTime();
             ended = true;
             events.add(END);
         }
@@ -237,6 +239,11 @@ public final class SseClient implements AutoCloseable {
                 return seen;
             }
         }
+    }
+
+    /** When the stream ended ({@link System#nanoTime()}), once {@link #ended()}. */
+    public long endedAtNanos() {
+        return endedAtNanos;
     }
 
     /** Whether the server ended the stream. */
