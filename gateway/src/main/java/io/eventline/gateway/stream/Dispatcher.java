@@ -305,6 +305,7 @@ final class Dispatcher implements Runnable {
                 }
             }
         }
+        change.sharedFrame = null; // the queues hold it now; the history keeps only the lines
     }
 
     private void deliver(Stream stream, Change change) {
