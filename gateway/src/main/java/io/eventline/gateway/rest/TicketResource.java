@@ -1,12 +1,9 @@
 package io.eventline.gateway.rest;
 
-import java.util.Set;
-
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.eventline.changefeed.Audience;
 import io.eventline.gateway.stream.Identity;
 import io.eventline.gateway.stream.StreamService;
 import io.quarkus.security.Authenticated;
@@ -26,8 +23,6 @@ public class TicketResource {
     public record Ticket(String ticket, long expiresIn) {
     }
 
-    private static final Set<String> ROLES = Audience.ROLES;
-
     private final JsonWebToken jwt;
     private final StreamService streams;
 
@@ -41,8 +36,10 @@ public class TicketResource {
             + "(a browser EventSource cannot send an Authorization header). The stream it opens still ends when the "
             + "token that asked for the ticket expires.")
     public Ticket issue() {
-        String role = jwt.getGroups().stream().filter(ROLES::contains).findFirst()
-                .orElseThrow(() -> new ForbiddenException("the token names no role"));
+        String role = Identity.roleOf(jwt.getGroups());
+        if (role == null) {
+            throw new ForbiddenException("the token names no role");
+        }
         return new Ticket(streams.issueTicket(new Identity(jwt.getSubject(), role, jwt.getExpirationTime() * 1000)),
                 streams.ticketTtlSeconds());
     }

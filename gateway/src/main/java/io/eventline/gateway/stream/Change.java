@@ -46,10 +46,6 @@ final class Change {
         return false;
     }
 
-    int size() {
-        return lines.length;
-    }
-
     @Override
     public String toString() {
         return type + "@" + slot + ":" + offset + " " + new String(lines, 0, Math.min(lines.length, 60), StandardCharsets.UTF_8);

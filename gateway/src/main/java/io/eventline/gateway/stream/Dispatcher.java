@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -109,8 +111,8 @@ final class Dispatcher implements Runnable {
      * Adds a stream. A new stream starts live at the frontier; a resuming one is held while
      * {@code onCatchUp} replays from its cursor up to the frontier of this moment.
      */
-    void register(Stream stream, java.util.function.BiConsumer<Stream, long[]> onCatchUp, boolean resuming,
-            java.util.function.Function<long[], Buffer> readyFrame) {
+    void register(Stream stream, BiConsumer<Stream, long[]> onCatchUp, boolean resuming,
+            Function<long[], Buffer> readyFrame) {
         control.add(() -> {
             if (stream.isClosed()) {
                 return;
@@ -371,10 +373,6 @@ final class Dispatcher implements Runnable {
             total += consumer.currentLag(tp).orElse(0);
         }
         metrics.lag.set(total);
-    }
-
-    int open() {
-        return all.size();
     }
 
     private void closeConsumer() {

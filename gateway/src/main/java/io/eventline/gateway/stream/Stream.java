@@ -352,19 +352,8 @@ final class Stream {
 
     /** Closes the connection of a stream that cannot keep up; its client resumes from its last id. */
     void cut(String why) {
-        lock.lock();
-        try {
-            if (state == State.CLOSED) {
-                return;
-            }
-            state = State.CLOSED;
-            out.clear();
-            hub.queued(-queuedBytes);
-            queuedBytes = 0;
-            pending = null;
-            writable.signalAll();
-        } finally {
-            lock.unlock();
+        if (!closeQueue()) {
+            return;
         }
         hub.cut(this, why);
         context.runOnContext(v -> disconnect());
@@ -372,18 +361,25 @@ final class Stream {
 
     /** Closes the stream without a reason given to the client (shutdown). */
     void close() {
+        closeQueue();
+        context.runOnContext(v -> disconnect());
+    }
+
+    /** Marks the stream closed and drops what is queued; false when it already was closed. */
+    private boolean closeQueue() {
         lock.lock();
         try {
+            boolean wasOpen = state != State.CLOSED;
             state = State.CLOSED;
             out.clear();
             hub.queued(-queuedBytes);
             queuedBytes = 0;
             pending = null;
             writable.signalAll();
+            return wasOpen;
         } finally {
             lock.unlock();
         }
-        context.runOnContext(v -> disconnect());
     }
 
     /**
@@ -404,17 +400,7 @@ final class Stream {
         if (!released.compareAndSet(false, true)) {
             return;
         }
-        lock.lock();
-        try {
-            state = State.CLOSED;
-            out.clear();
-            hub.queued(-queuedBytes);
-            queuedBytes = 0;
-            pending = null;
-            writable.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        closeQueue();
         hub.released(this);
     }
 

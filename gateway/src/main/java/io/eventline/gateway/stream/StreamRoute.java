@@ -2,7 +2,6 @@ package io.eventline.gateway.stream;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -27,7 +26,6 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class StreamRoute {
 
-    private static final Set<String> ROLES = Audience.ROLES;
     private static final int MAX_TOKEN_LENGTH = 8192;
 
     private final StreamService streams;
@@ -80,10 +78,9 @@ public class StreamRoute {
                 return;
             }
             JsonWebToken parsed = result.result();
-            String role = parsed.getGroups() == null ? null
-                    : parsed.getGroups().stream().filter(ROLES::contains).findFirst().orElse(null);
+            String role = Identity.roleOf(parsed.getGroups());
             if (role == null || parsed.getSubject() == null) {
-                problem(rc, 403, "forbidden", "Forbidden", "the token names no role of " + ROLES);
+                problem(rc, 403, "forbidden", "Forbidden", "the token names no role of " + Audience.ROLES);
                 return;
             }
             open(rc, new Identity(parsed.getSubject(), role, parsed.getExpirationTime() * 1000));
