@@ -28,4 +28,11 @@ class HealthTest {
         given().when().get("/q/metrics").then().statusCode(200);
         given().accept("application/json").when().get("/q/openapi").then().statusCode(200);
     }
+
+    @Test
+    void hasNoDevSignInOutsideTheDevProfile() {
+        given().contentType("application/json").body("{\"sub\":\"eve\",\"role\":\"admin\"}").when().post("/dev/token")
+                .then().statusCode(404);
+        given().when().get("/dev/personas").then().statusCode(404);
+    }
 }

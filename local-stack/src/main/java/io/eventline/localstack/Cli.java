@@ -190,6 +190,7 @@ public final class Cli {
     private static void printSummary(List<ServiceProcess> services, long t0) {
         ServiceProcess gateway = services.stream().filter(s -> s.name.equals("gateway")).findFirst().orElseThrow();
         OUT.printf("%n✔ Eventline is up in %.1f s%n", seconds(t0));
+        OUT.println("  demo app          " + gateway.url() + "/  (pick a persona: partner, admin or user)");
         OUT.println("  gateway           " + gateway.url());
         OUT.println("  health            " + gateway.url() + "/q/health/ready");
         OUT.println("  logs              .eventline/logs/");

@@ -29,6 +29,7 @@ public final class DevTokens {
 
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static Path publicKeyFile;
+    private static Path privateKeyFile;
 
     private DevTokens() {
     }
@@ -82,6 +83,24 @@ public final class DevTokens {
             }
         }
         return publicKeyFile;
+    }
+
+    /**
+     * The dev private key as a file, for the gateway's development sign-in ({@code POST /dev/token} in
+     * the dev profile). Only local runs get it; it is never packaged into a service.
+     */
+    public static synchronized Path privateKeyFile() {
+        if (privateKeyFile == null || !Files.exists(privateKeyFile)) {
+            try {
+                Path file = Files.createTempFile("eventline-dev-jwt-signing-", ".pem");
+                Files.writeString(file, resource("private-key-DEV-ONLY.pem"));
+                file.toFile().deleteOnExit();
+                privateKeyFile = file;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return privateKeyFile;
     }
 
     private static PrivateKey privateKey() throws GeneralSecurityException {

@@ -200,6 +200,8 @@ public final class LocalStack implements AutoCloseable {
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers());
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", DevTokens.publicKeyFile().toUri().toString());
         env.put("MP_JWT_VERIFY_ISSUER", DevTokens.ISSUER);
+        // Read only by the gateway, and only in the dev profile: its POST /dev/token for the demo app.
+        env.put("EVENTLINE_DEV_SIGNING_KEY_LOCATION", DevTokens.privateKeyFile().toString());
         if (database != null) {
             env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl(database));
             env.put("QUARKUS_DATASOURCE_USERNAME", dbUsername());

@@ -118,6 +118,22 @@ public final class ServiceProcess {
         }
     }
 
+    /** {@code kill -9}: the process gets no chance to close anything (fault tests). */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            watchdog.destroy();
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
     public void stop() {
         process.destroy();
         try {

@@ -6,12 +6,12 @@ import java.util.Locale;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import io.eventline.changefeed.Audience;
+import io.eventline.gateway.Problems;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -138,12 +138,6 @@ public class StreamRoute {
     }
 
     static void problem(RoutingContext rc, int status, String type, String title, String detail) {
-        HttpServerResponse response = rc.response();
-        if (response.ended() || response.closed()) {
-            return;
-        }
-        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
-                .end(new JsonObject().put("type", "https://eventline.dev/problems/" + type).put("title", title)
-                        .put("status", status).put("detail", detail).encode());
+        Problems.send(rc, status, type, title, detail);
     }
 }

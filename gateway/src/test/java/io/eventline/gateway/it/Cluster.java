@@ -34,6 +34,8 @@ public final class Cluster {
     public final ServiceProcess notifications;
     public final ServiceProcess gatewayA;
     public final ServiceProcess gatewayB;
+    /** Gateway A's environment, for tests that start (and kill) a gateway of their own. */
+    public final Map<String, String> gatewayEnv;
 
     private Cluster() {
         Path root = Path.of("..").toAbsolutePath().normalize();
@@ -51,6 +53,7 @@ public final class Cluster {
         gateway.put("EVENTLINE_STREAM_MAX_REPLAY", Integer.toString(MAX_REPLAY));
         gateway.put("EVENTLINE_STREAM_SEND_BUFFER", Integer.toString(SEND_BUFFER));
         gateway.put("EVENTLINE_STREAM_HEARTBEAT_INTERVAL", "2s");
+        gatewayEnv = Map.copyOf(gateway);
         Map<String, String> gatewayOnlyKafkaHistory = new LinkedHashMap<>(gateway);
         gatewayOnlyKafkaHistory.put("EVENTLINE_STREAM_HISTORY_PER_PARTITION", "4");
         gatewayA = ServiceProcess.start(root.resolve("gateway").getParent(), "gateway", freePort(), gateway, logs.resolve("a"));
@@ -113,7 +116,7 @@ public final class Cluster {
         }
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

@@ -1,0 +1,273 @@
+// The React side: the same hook names and meanings as the old polling API, now fed by the stream.
+// A callback that used to mean "something changed, reload" now usually gets the pushed record to
+// apply; it still gets no record when a reload is the only safe answer (a trigger…Refresh call or
+// a stream reset).
+
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react';
+import { updateKindOf, type ChangeRecord, type UpdateKind } from './records';
+import { connect, type ConnectionState, type StreamOptions } from './stream';
+
+export type UpdateListener = (record?: ChangeRecord) => void;
+
+export interface EventUpdates {
+  /** event.* and booking.* records; returns the unsubscribe function. */
+  onEventUpdate(cb: UpdateListener): () => void;
+  /** conversation.* and message.* records. */
+  onMessageUpdate(cb: UpdateListener): () => void;
+  /** notification.* records. */
+  onNotificationUpdate(cb: UpdateListener): () => void;
+  /** Calls that kind's callbacks with no record: "reload". */
+  triggerEventRefresh(): void;
+  triggerMessageRefresh(): void;
+  triggerNotificationRefresh(): void;
+  connectionState: ConnectionState;
+}
+
+const EventUpdateContext = createContext<EventUpdates | null>(null);
+
+/** Fan-out of updates to the subscribers of each kind. */
+function createBus() {
+  const subscribers: Record<UpdateKind, Set<{ cb: UpdateListener }>> = {
+    event: new Set(),
+    message: new Set(),
+    notification: new Set(),
+  };
+  return {
+    subscribe: (kind: UpdateKind) => (cb: UpdateListener) => {
+      const entry = { cb }; // its own entry, so subscribing one function twice unsubscribes once
+      subscribers[kind].add(entry);
+      return () => void subscribers[kind].delete(entry);
+    },
+    emit(kind: UpdateKind, record?: ChangeRecord) {
+      // A copy: a callback may unsubscribe (or subscribe) while we iterate.
+      for (const { cb } of [...subscribers[kind]]) {
+        try {
+          cb(record);
+        } catch (e) {
+          console.error(e); // one broken screen must not keep the others stale
+        }
+      }
+    },
+  };
+}
+
+export interface EventUpdateProviderProps
+  extends Pick<
+    StreamOptions,
+    'getToken' | 'baseUrl' | 'onSessionExpired' | 'pollingAfterMs' | 'backoff' | 'EventSource' | 'fetch'
+  > {
+  children?: ReactNode;
+}
+
+/**
+ * Opens the tab's stream while mounted and routes its records to the hooks below. The stream
+ * reads the latest getToken/onSessionExpired props on each use, so inline functions are fine; it
+ * reconnects only when baseUrl changes. Give the provider a `key` per signed-in user, so that a
+ * new user gets a new stream.
+ */
+export function EventUpdateProvider({ children, ...options }: EventUpdateProviderProps) {
+  const [connectionState, setConnectionState] = useState<ConnectionState>('connecting');
+  const latest = useRef(options);
+  latest.current = options;
+  const [bus] = useState(createBus);
+  // Survives a remount of the effect (StrictMode, a baseUrl change): the new stream resumes.
+  const cursor = useRef<string | null>(null);
+
+  useEffect(() => {
+    const { baseUrl, pollingAfterMs, backoff, EventSource, fetch } = latest.current;
+    const connection = connect({
+      baseUrl,
+      pollingAfterMs,
+      backoff,
+      EventSource,
+      fetch,
+      lastEventId: cursor.current,
+      getToken: () => latest.current.getToken(),
+      onSessionExpired: () => latest.current.onSessionExpired?.(),
+      onStateChange: setConnectionState,
+      onRecord: (record) => {
+        const kind = updateKindOf(record);
+        if (kind) bus.emit(kind, record);
+      },
+      onReset: () => {
+        bus.emit('event');
+        bus.emit('message');
+        bus.emit('notification');
+      },
+    });
+    return () => {
+      cursor.current = connection.lastEventId;
+      connection.close();
+    };
+  }, [bus, options.baseUrl]);
+
+  const methods = useMemo(
+    () => ({
+      onEventUpdate: bus.subscribe('event'),
+      onMessageUpdate: bus.subscribe('message'),
+      onNotificationUpdate: bus.subscribe('notification'),
+      triggerEventRefresh: () => bus.emit('event'),
+      triggerMessageRefresh: () => bus.emit('message'),
+      triggerNotificationRefresh: () => bus.emit('notification'),
+    }),
+    [bus],
+  );
+  // The methods keep their identity across state changes, so effects that subscribe with them
+  // do not resubscribe each time the connection state moves.
+  const value = useMemo(() => ({ ...methods, connectionState }), [methods, connectionState]);
+  return <EventUpdateContext.Provider value={value}>{children}</EventUpdateContext.Provider>;
+}
+
+export function useEventUpdates(): EventUpdates {
+  const updates = useContext(EventUpdateContext);
+  if (!updates) throw new Error('useEventUpdates() needs an <EventUpdateProvider> above it');
+  return updates;
+}
+
+function subscribeVisibility(onChange: () => void) {
+  document.addEventListener('visibilitychange', onChange);
+  return () => document.removeEventListener('visibilitychange', onChange);
+}
+
+function usePageVisible(): boolean {
+  return useSyncExternalStore(
+    subscribeVisibility,
+    () => document.visibilityState !== 'hidden',
+    () => true,
+  );
+}
+
+export interface PollingOptions {
+  enabled: boolean;
+  /** Milliseconds between polls. */
+  interval: number;
+  onPoll: () => void;
+}
+
+/**
+ * Calls onPoll every `interval` ms while the tab is visible and `enabled`. Inside an
+ * EventUpdateProvider it polls only while the stream is down (state 'polling'): the fallback
+ * that keeps a screen fresh when push is unavailable. Outside a provider it always polls.
+ */
+export function usePolling({ enabled, interval, onPoll }: PollingOptions): void {
+  const updates = useContext(EventUpdateContext);
+  const visible = usePageVisible();
+  const latestOnPoll = useRef(onPoll);
+  latestOnPoll.current = onPoll;
+  const streamDown = updates === null || updates.connectionState === 'polling';
+  const active = enabled && visible && streamDown;
+
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => latestOnPoll.current(), interval);
+    return () => clearInterval(timer);
+  }, [active, interval]);
+}
+
+export interface Versioned {
+  id: string;
+  version: number;
+}
+
+export interface OptimisticUpdate<T extends Versioned> {
+  /** The server's items with the pending optimistic changes applied on top. */
+  items: T[];
+  /** Ids with a mutation in flight. */
+  pending: ReadonlySet<string>;
+  /** A fresh list from the server; an item held at a newer version (pushed meanwhile) is kept. */
+  setItems(items: T[]): void;
+  /**
+   * A pushed record: upserted when its aggregateversion is newer than the version held
+   * (idempotent; out-of-date records are ignored). With `remove`, the item leaves the list
+   * unless a newer version is held.
+   */
+  applyRecord(record: { subject: string; aggregateversion: number; data: T }, opts?: { remove?: boolean }): void;
+  /**
+   * Shows `change` at once and runs `request`. On success the server's item is merged by version;
+   * on any error (an ApiError such as 409/412, a network error) only this change is rolled back,
+   * and the error is rethrown.
+   */
+  mutate<R extends T>(change: { id: string; apply: (items: T[]) => T[] }, request: () => Promise<R>): Promise<R>;
+}
+
+interface PendingChange<T> {
+  key: number;
+  id: string;
+  apply: (items: T[]) => T[];
+}
+
+export function useOptimisticUpdate<T extends Versioned>(): OptimisticUpdate<T> {
+  // The server's truth and, separately, the changes in flight: a rollback is just dropping one
+  // change, whatever else happened to the list meanwhile.
+  const [base, setBase] = useState<T[]>([]);
+  const [changes, setChanges] = useState<PendingChange<T>[]>([]);
+  const nextKey = useRef(0);
+
+  const items = useMemo(() => changes.reduce((list, c) => c.apply(list), base), [base, changes]);
+  const pending = useMemo<ReadonlySet<string>>(() => new Set(changes.map((c) => c.id)), [changes]);
+
+  const setItems = useCallback((fresh: T[]) => {
+    setBase((held) => {
+      const heldById = new Map(held.map((i) => [i.id, i]));
+      return fresh.map((item) => {
+        const h = heldById.get(item.id);
+        return h && h.version > item.version ? h : item;
+      });
+    });
+  }, []);
+
+  const applyRecord = useCallback(
+    (record: { subject: string; aggregateversion: number; data: T }, opts?: { remove?: boolean }) => {
+      setBase((held) => applyVersion(held, record.subject, record.aggregateversion, opts?.remove ? null : record.data));
+    },
+    [],
+  );
+
+  const mutate = useCallback(
+    async <R extends T>(change: { id: string; apply: (items: T[]) => T[] }, request: () => Promise<R>) => {
+      const entry: PendingChange<T> = { key: nextKey.current++, id: change.id, apply: change.apply };
+      setChanges((cs) => [...cs, entry]);
+      try {
+        const result = await request();
+        setBase((held) => mergeResult(held, entry, result));
+        return result;
+      } finally {
+        setChanges((cs) => cs.filter((c) => c !== entry));
+      }
+    },
+    [],
+  );
+
+  return { items, pending, setItems, applyRecord, mutate };
+}
+
+/** Upserts (or, with data null, removes) item `id` unless the held version says it is out of date. */
+function applyVersion<T extends Versioned>(held: T[], id: string, version: number, data: T | null): T[] {
+  const at = held.findIndex((i) => i.id === id);
+  if (data === null) {
+    return at < 0 || held[at].version > version ? held : held.filter((_, i) => i !== at);
+  }
+  if (at < 0) return [...held, data];
+  if (held[at].version >= version) return held; // returning the same array keeps React from re-rendering
+  return held.map((item, i) => (i === at ? data : item));
+}
+
+/** The server's answer to a mutation, merged by version. */
+function mergeResult<T extends Versioned>(held: T[], change: PendingChange<T>, result: T): T[] {
+  if (held.some((i) => i.id === result.id)) return applyVersion(held, result.id, result.version, result);
+  // A new item (a create, whose optimistic stand-in had a temporary id): put it where the change
+  // showed it, so the list does not jump when the stand-in is replaced.
+  const shownAt = change.apply(held).findIndex((i) => i.id === change.id);
+  if (shownAt < 0) return [...held, result];
+  return [...held.slice(0, shownAt), result, ...held.slice(shownAt)];
+}

@@ -1,0 +1,226 @@
+// The resources of the REST API and the change records the stream pushes. The shapes follow the
+// JSON Schemas in change-record/src/main/resources/schemas/ (a record's `data` is the same JSON as
+// the REST resource after the change) and DESIGN.md section 3.
+
+export type Role = 'partner' | 'admin' | 'user';
+
+export type EventStatus = 'DRAFT' | 'PENDING_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED';
+export type BookingStatus = 'CONFIRMED' | 'CANCELLED';
+export type NotificationType =
+  | 'EVENT_SUBMITTED'
+  | 'EVENT_APPROVED'
+  | 'EVENT_REJECTED'
+  | 'EVENT_UPDATED'
+  | 'EVENT_CANCELLED'
+  | 'BOOKING_CONFIRMED'
+  | 'BOOKING_RECEIVED'
+  | 'MESSAGE_RECEIVED';
+
+/** Timestamps are ISO-8601 UTC strings, ids UUID strings. */
+export interface EventDto {
+  id: string;
+  partnerId: string;
+  title: string;
+  description: string;
+  venue: string;
+  startsAt: string;
+  endsAt: string;
+  capacity: number;
+  seatsBooked: number;
+  category: string | null;
+  status: EventStatus;
+  rejectionReason: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The booked event as of the booking's change (what a booker's list shows). */
+export interface BookedEventSummary {
+  title: string;
+  venue: string;
+  startsAt: string;
+  endsAt: string;
+  status: EventStatus;
+  capacity: number;
+  seatsBooked: number;
+}
+
+export interface BookingDto {
+  id: string;
+  eventId: string;
+  userId: string;
+  seats: number;
+  status: BookingStatus;
+  version: number;
+  createdAt: string;
+  event: BookedEventSummary;
+}
+
+export interface MessageDto {
+  id: string;
+  conversationId: string;
+  senderId: string;
+  senderName: string;
+  body: string;
+  /** Per conversation, from 1; it is the record's aggregateversion. */
+  seq: number;
+  sentAt: string;
+}
+
+export interface ConversationDto {
+  id: string;
+  subject?: string;
+  eventId?: string;
+  participants: string[];
+  createdBy: string;
+  createdAt: string;
+  lastSeq: number;
+  activityAt: string;
+  lastMessage?: MessageDto;
+  /** The caller's own count: in REST answers only, never in change records (they are shared). */
+  unreadCount?: number;
+}
+
+/** data of conversation.read; its aggregateversion is readSeq. */
+export interface ReadStateDto {
+  conversationId: string;
+  userId: string;
+  readSeq: number;
+  unreadCount: number;
+}
+
+export interface NotificationDto {
+  id: string;
+  type: NotificationType;
+  title: string;
+  body: string;
+  subject: { kind: 'event' | 'booking' | 'conversation'; id: string };
+  read: boolean;
+  createdAt: string;
+  /** The CloudEvent id of the record the notification was derived from. */
+  sourceId: string;
+}
+
+/** data of notification.read-all. */
+export interface ReadAllDto {
+  userId: string;
+  readAt: string;
+  count: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** `GET /api/notifications/unread-count`, `GET /api/messages/unread-count`. */
+export interface Count {
+  count: number;
+}
+
+/** `GET /api/me/summary`: a part whose service is unavailable is null. */
+export interface MeSummary {
+  unreadNotifications: number | null;
+  unreadMessages: number | null;
+  bookings: number | null;
+  events: Partial<Record<EventStatus, number>> | null;
+}
+
+/** `POST /api/stream/tickets`. */
+export interface StreamTicket {
+  ticket: string;
+  /** Seconds. */
+  expiresIn: number;
+}
+
+// ---- change records ----
+
+export const EVENT_RECORD_TYPES = [
+  'event.created',
+  'event.updated',
+  'event.submitted',
+  'event.approved',
+  'event.rejected',
+  'event.cancelled',
+] as const;
+export const BOOKING_RECORD_TYPES = ['booking.confirmed', 'booking.cancelled'] as const;
+export const MESSAGING_RECORD_TYPES = ['conversation.created', 'message.sent', 'conversation.read'] as const;
+export const NOTIFICATION_RECORD_TYPES = [
+  'notification.created',
+  'notification.read',
+  'notification.read-all',
+] as const;
+/** Every record type the stream can push (its SSE `event:` names). */
+export const RECORD_TYPES = [
+  ...EVENT_RECORD_TYPES,
+  ...BOOKING_RECORD_TYPES,
+  ...MESSAGING_RECORD_TYPES,
+  ...NOTIFICATION_RECORD_TYPES,
+] as const;
+
+export type EventRecordType = (typeof EVENT_RECORD_TYPES)[number];
+export type BookingRecordType = (typeof BOOKING_RECORD_TYPES)[number];
+export type MessagingRecordType = (typeof MESSAGING_RECORD_TYPES)[number];
+export type NotificationRecordType = (typeof NOTIFICATION_RECORD_TYPES)[number];
+export type RecordType = (typeof RECORD_TYPES)[number];
+
+/** A change record as structured-mode CloudEvents JSON. */
+export interface ChangeRecord<T = unknown> {
+  specversion: string;
+  /** Unique per record: the de-duplication key. */
+  id: string;
+  source: string;
+  type: RecordType;
+  /** The aggregate id (an event's, a booking's, a conversation's…). */
+  subject: string;
+  time: string;
+  audience: string;
+  /** The aggregate's version after the change: apply a record only when it is newer than what you hold. */
+  aggregateversion: number;
+  /** The full resource after the change. */
+  data: T;
+}
+
+type Typed<K extends RecordType, T> = ChangeRecord<T> & { type: K };
+
+export type EventRecord = Typed<EventRecordType, EventDto>;
+export type BookingRecord = Typed<BookingRecordType, BookingDto>;
+export type ConversationRecord = Typed<'conversation.created', ConversationDto>;
+export type MessageRecord = Typed<'message.sent', MessageDto>;
+export type ConversationReadRecord = Typed<'conversation.read', ReadStateDto>;
+export type MessagingRecord = ConversationRecord | MessageRecord | ConversationReadRecord;
+export type NotificationChangeRecord = Typed<'notification.created' | 'notification.read', NotificationDto>;
+export type NotificationReadAllRecord = Typed<'notification.read-all', ReadAllDto>;
+export type NotificationRecord = NotificationChangeRecord | NotificationReadAllRecord;
+/** Every record, discriminated by `type`: `switch (r.type)` narrows `r.data`. */
+export type AnyRecord = EventRecord | BookingRecord | MessagingRecord | NotificationRecord;
+
+// The guards accept undefined so that a hook callback's optional record can be tested directly.
+type MaybeRecord = ChangeRecord | null | undefined;
+
+export function isEventRecord(r: MaybeRecord): r is EventRecord {
+  return r != null && r.type.startsWith('event.');
+}
+
+export function isBookingRecord(r: MaybeRecord): r is BookingRecord {
+  return r != null && r.type.startsWith('booking.');
+}
+
+export function isMessagingRecord(r: MaybeRecord): r is MessagingRecord {
+  return r != null && (r.type.startsWith('conversation.') || r.type.startsWith('message.'));
+}
+
+export function isNotificationRecord(r: MaybeRecord): r is NotificationRecord {
+  return r != null && r.type.startsWith('notification.');
+}
+
+/** Which of the hooks' three update kinds a record belongs to. */
+export type UpdateKind = 'event' | 'message' | 'notification';
+
+export function updateKindOf(r: ChangeRecord): UpdateKind | null {
+  if (isEventRecord(r) || isBookingRecord(r)) return 'event';
+  if (isMessagingRecord(r)) return 'message';
+  if (isNotificationRecord(r)) return 'notification';
+  return null;
+}
