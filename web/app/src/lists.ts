@@ -76,8 +76,9 @@ export function useLiveList<T extends { id: string; version: number }>(load: () 
     void reload();
   }, [reload]);
 
-  // Back to live after the polling fallback (or after a failed load): the resumed stream replays
-  // what was missed, but a list that shows an error or was kept up by polling is fetched once more.
+  // Back to live after a failed load: fetch the list that shows an error once more. Coming back after
+  // an outage needs no fetch: the resumed stream replays every record missed (a gap it cannot replay
+  // arrives as a reset, which reloads).
   const { connectionState } = useEventUpdates();
   const prevState = useRef(connectionState);
   const errorRef = useRef(error);
@@ -85,7 +86,7 @@ export function useLiveList<T extends { id: string; version: number }>(load: () 
   useEffect(() => {
     const prev = prevState.current;
     prevState.current = connectionState;
-    if (connectionState === 'live' && prev !== 'live' && (prev === 'polling' || errorRef.current !== null)) {
+    if (connectionState === 'live' && prev !== 'live' && errorRef.current !== null) {
       void reload();
     }
   }, [connectionState, reload]);

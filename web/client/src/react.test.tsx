@@ -56,6 +56,13 @@ describe('EventUpdateProvider and useEventUpdates', () => {
     expect(result.current.connectionState).toBe('live');
   });
 
+  it('tells whether the last ready resumed from the tab\'s cursor', async () => {
+    const { result, es } = await mounted();
+    expect(result.current.lastReady).toBeNull();
+    act(() => es.ready('c7', true));
+    expect(result.current.lastReady).toEqual({ cursor: 'c7', resumed: true });
+  });
+
   it("routes each record to its kind's callbacks", async () => {
     const { kinds, es } = await mounted();
     const pushed: ChangeRecord[] = [

@@ -31,6 +31,8 @@ export interface EventUpdates {
   triggerMessageRefresh(): void;
   triggerNotificationRefresh(): void;
   connectionState: ConnectionState;
+  /** The last `ready` of the stream: `resumed` is true when it continued from this tab's cursor. */
+  lastReady: { cursor: string; resumed: boolean } | null;
 }
 
 const EventUpdateContext = createContext<EventUpdates | null>(null);
@@ -77,6 +79,7 @@ export interface EventUpdateProviderProps
  */
 export function EventUpdateProvider({ children, ...options }: EventUpdateProviderProps) {
   const [connectionState, setConnectionState] = useState<ConnectionState>('connecting');
+  const [lastReady, setLastReady] = useState<{ cursor: string; resumed: boolean } | null>(null);
   const latest = useRef(options);
   latest.current = options;
   const [bus] = useState(createBus);
@@ -95,6 +98,7 @@ export function EventUpdateProvider({ children, ...options }: EventUpdateProvide
       getToken: () => latest.current.getToken(),
       onSessionExpired: () => latest.current.onSessionExpired?.(),
       onStateChange: setConnectionState,
+      onReady: setLastReady,
       onRecord: (record) => {
         const kind = updateKindOf(record);
         if (kind) bus.emit(kind, record);
@@ -124,7 +128,7 @@ export function EventUpdateProvider({ children, ...options }: EventUpdateProvide
   );
   // The methods keep their identity across state changes, so effects that subscribe with them
   // do not resubscribe each time the connection state moves.
-  const value = useMemo(() => ({ ...methods, connectionState }), [methods, connectionState]);
+  const value = useMemo(() => ({ ...methods, connectionState, lastReady }), [methods, connectionState, lastReady]);
   return <EventUpdateContext.Provider value={value}>{children}</EventUpdateContext.Provider>;
 }
 

@@ -20,12 +20,13 @@ const TITLE: Record<ConnectionState, string> = {
 };
 
 export function ConnectionIndicator() {
-  const { connectionState } = useEventUpdates();
+  const { connectionState, lastReady } = useEventUpdates();
   return (
     <span
       className={`conn conn-${connectionState}`}
       data-testid="connection-indicator"
       data-state={connectionState}
+      data-resumed={lastReady ? String(lastReady.resumed) : undefined}
       title={TITLE[connectionState]}
       aria-live="polite"
     >
