@@ -26,6 +26,13 @@ for path in /api/events /api/events/mine /api/conversations /api/messages/unread
   [ "$status" = 200 ] || { echo "smoke: GET $path through the gateway answered $status"; exit 1; }
 done
 echo "  the API answers through the gateway on :8080"
+# The demo app: served at /, and the dev sign-in it uses mints a token the services accept.
+curl -sf http://localhost:8080/ | grep -q '<div id="root">' || { echo "smoke: GET / did not serve the web app"; exit 1; }
+persona=$(curl -sf -H 'Content-Type: application/json' -d '{"sub":"smoke-ui","role":"user"}' http://localhost:8080/dev/token \
+  | sed -E 's/.*"token":"([^"]+)".*/\1/')
+status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $persona" http://localhost:8080/api/bookings/mine)
+[ "$status" = 200 ] || { echo "smoke: a token from POST /dev/token got $status on /api/bookings/mine"; exit 1; }
+echo "  the web app is served at / and its dev sign-in works"
 ./eventline down
 trap - EXIT
 
