@@ -70,7 +70,10 @@ public final class Cli {
                   up [--detach]                       start PostgreSQL, Kafka and the four services; Ctrl-C stops them
                   down                                stop a stack started with --detach
                   token --sub ID --role ROLE [--name N] [--ttl SECONDS]
-                                                      print a development JWT (ROLE: partner, admin, user)""");
+                                                      print a development JWT (ROLE: partner, admin, user)
+                  build                               rebuild every module (tests skipped)
+                  bench idle [N]                      N idle streams on the running gateway: memory per stream
+                  verify-faults                       the fault suite at full size; updates docs/reliability.md""");
         return 0;
     }
 

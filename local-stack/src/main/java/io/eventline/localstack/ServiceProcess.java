@@ -134,6 +134,11 @@ public final class ServiceProcess {
         return port;
     }
 
+    /** The service's process id (fault tests: {@code jcmd <pid> GC.run}). */
+    public long pid() {
+        return process.pid();
+    }
+
     public void stop() {
         process.destroy();
         try {

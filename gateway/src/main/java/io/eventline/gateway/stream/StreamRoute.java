@@ -51,7 +51,13 @@ public class StreamRoute {
             problem(rc, 400, "bad-request", "Bad request", "GET /api/stream takes no request body");
             return;
         }
-        List<String> tickets = request.params().getAll("ticket");
+        List<String> tickets;
+        try {
+            tickets = request.params().getAll("ticket"); // decodes the whole query once; later reads reuse it
+        } catch (IllegalArgumentException e) { // a bad %-escape: the client's fault, not a 500
+            problem(rc, 400, "bad-request", "Bad request", "the query string is not valid percent-encoding");
+            return;
+        }
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (tickets.size() > 1) {
             problem(rc, 400, "bad-request", "Bad request", "at most one ticket");

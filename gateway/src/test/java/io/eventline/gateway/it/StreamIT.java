@@ -20,7 +20,7 @@ import io.eventline.localstack.TopicReader;
  * the SSE wire format. Absence is proven by a stream's cursor moving past the record, never by
  * waiting a while.
  */
-class StreamIT {
+public class StreamIT {
 
     @AfterAll
     static void noEventLoopWasBlocked() {
@@ -46,7 +46,7 @@ class StreamIT {
         b = cluster.gatewayB.url();
     }
 
-    static SseClient open(String base, Rest who) {
+    public static SseClient open(String base, Rest who) {
         SseClient stream = SseClient.open(base + "/api/stream", who.token, null);
         assertThat(stream.status()).as(stream.errorBody()).isEqualTo(200);
         assertThat(stream.contentType()).startsWith("text/event-stream");
