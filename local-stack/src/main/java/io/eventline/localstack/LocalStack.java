@@ -119,6 +119,8 @@ public final class LocalStack implements AutoCloseable {
         ops.put("kafka.running", (BooleanSupplier) kafka::isRunning);
         ops.put("postgres.url", (Function<String, String>) postgres::jdbcUrl);
         ops.put("postgres.port", postgres.port());
+        ops.put("postgres.stop", (Runnable) postgres::stop);
+        ops.put("postgres.start", (Runnable) postgres::start);
         ops.put("postgres.username", postgres.username());
         ops.put("postgres.password", postgres.password());
         ops.put("close", (Runnable) () -> {
@@ -154,6 +156,16 @@ public final class LocalStack implements AutoCloseable {
     /** Starts a stopped or killed broker again, on the same port with the same data. */
     public void restartKafka() {
         ((Runnable) ops.get("kafka.restart")).run();
+    }
+
+    /** Stops the embedded PostgreSQL (fast shutdown: sessions are cut), keeping its data. */
+    public void stopPostgres() {
+        ((Runnable) ops.get("postgres.stop")).run();
+    }
+
+    /** Starts a PostgreSQL stopped by {@link #stopPostgres()} again, on the same port with the same data. */
+    public void startPostgres() {
+        ((Runnable) ops.get("postgres.start")).run();
     }
 
     public boolean kafkaRunning() {

@@ -11,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A PostgreSQL server: either a real embedded one (binaries from Maven Central, a current major
@@ -22,14 +23,16 @@ public final class PostgresServer implements AutoCloseable {
     private final String baseUrl;
     private final String username;
     private final String password;
-    private final Process watchdog;
+    private final RunDirectory run;
+    private volatile Process watchdog;
 
     private PostgresServer(EmbeddedPostgres embedded, String baseUrl, String username, String password,
-            Process watchdog) {
+            RunDirectory run, Process watchdog) {
         this.embedded = embedded;
         this.baseUrl = baseUrl;
         this.username = username;
         this.password = password;
+        this.run = run;
         this.watchdog = watchdog;
     }
 
@@ -54,7 +57,7 @@ public final class PostgresServer implements AutoCloseable {
         run.recordPid(postmaster);
         Process watchdog = ProcessGuard.guard("INT", postmaster); // INT: fast shutdown, clients or not
         String url = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/";
-        return new PostgresServer(pg, url, "postgres", "postgres", watchdog);
+        return new PostgresServer(pg, url, "postgres", "postgres", run, watchdog);
     }
 
     /**
@@ -62,7 +65,7 @@ public final class PostgresServer implements AutoCloseable {
      * it (created on first use), so their Flyway histories never meet.
      */
     static PostgresServer external(String jdbcUrl, String username, String password) {
-        return new PostgresServer(null, jdbcUrl, username, password, null);
+        return new PostgresServer(null, jdbcUrl, username, password, null, null);
     }
 
     private static long readPostmasterPid(Path dataDir) {
@@ -70,6 +73,93 @@ public final class PostgresServer implements AutoCloseable {
             return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Stops the embedded server with a fast shutdown (SIGINT: open sessions are cut), for fault
+     * tests. Its data stays; {@link #start()} brings it back on the same port.
+     */
+    public synchronized void stop() {
+        Path data = requireEmbeddedData();
+        long pid = readPostmasterPid(data);
+        restartCommand = postmasterCommand(pid);
+        ProcessHandle postmaster = ProcessHandle.of(pid)
+                .orElseThrow(() -> new LocalStackException("no PostgreSQL postmaster with pid " + pid));
+        signal("INT", pid);
+        try {
+            postmaster.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new LocalStackException("PostgreSQL (pid " + pid + ") did not stop within 60 s", e);
+        }
+    }
+
+    /**
+     * Starts a server stopped by {@link #stop()} again with the postmaster's own options (the same
+     * binary, data, port and settings), and waits until it accepts connections.
+     */
+    public synchronized void start() {
+        Path data = requireEmbeddedData();
+        if (restartCommand == null) {
+            throw new IllegalStateException("start() follows stop()");
+        }
+        // As zonky does: pg_ctl, which refuses to run as root, runs in a user namespace where we are not.
+        List<String> command = new java.util.ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            command.addAll(List.of("unshare", "-U"));
+        }
+        List<String> options = restartCommand.subList(restartCommand.indexOf("-D") + 2, restartCommand.size());
+        command.addAll(List.of(Path.of(restartCommand.get(0)).resolveSibling("pg_ctl").toString(), "-D", data.toString(),
+                "-o", String.join(" ", options), "-w", "-t", "60", "-l", data.resolve("restarts.log").toString(), "start"));
+        try {
+            Process pgCtl = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(pgCtl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!pgCtl.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || pgCtl.exitValue() != 0) {
+                throw new LocalStackException("PostgreSQL did not start again (" + String.join(" ", command) + "): " + out);
+            }
+        } catch (IOException e) {
+            throw new LocalStackException("cannot start PostgreSQL again: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalStackException("interrupted", e);
+        }
+        long pid = readPostmasterPid(data);
+        run.recordPid(pid);
+        Process old = watchdog;
+        watchdog = ProcessGuard.guard("INT", pid);
+        old.destroy();
+    }
+
+    private List<String> restartCommand;
+
+    private Path requireEmbeddedData() {
+        if (embedded == null) {
+            throw new IllegalStateException("only the embedded PostgreSQL can be stopped and started");
+        }
+        return run.resolve("postgres");
+    }
+
+    /** The running postmaster's command line, from /proc (Linux). */
+    private static List<String> postmasterCommand(long pid) {
+        try {
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+            return List.of(cmdline.split("\0"));
+        } catch (IOException e) {
+            throw new LocalStackException("cannot read the postmaster's command line (/proc/" + pid + "/cmdline)", e);
+        }
+    }
+
+    private static void signal(String name, long pid) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+            if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new LocalStackException("kill -" + name + " " + pid + " failed");
+            }
+        } catch (IOException e) {
+            throw new LocalStackException("cannot signal " + pid + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalStackException("interrupted", e);
         }
     }
 

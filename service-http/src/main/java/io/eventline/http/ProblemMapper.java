@@ -93,12 +93,56 @@ public class ProblemMapper {
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
+        if (databaseUnavailable(e)) {
+            // Not our bug and not the client's: the database is down or restarting. Nothing was
+            // committed (the transaction failed), so the client may simply try again.
+            Log.warnf("database unavailable: %s", rootMessage(e));
+            return Response.fromResponse(respond(new Problem(503, "Service unavailable",
+                    "the database is unavailable; nothing was changed, try again shortly", List.of())))
+                    .header("Retry-After", "2").build();
+        }
         Log.error("unexpected failure", e);
         return respond(new Problem(500, "Internal error", "something went wrong on our side", List.of()));
     }
 
     public static Response respond(Problem p) {
         return Response.status(p.status).type(PROBLEM_JSON).entity(p.body()).build();
+    }
+
+    /**
+     * A failure to reach the database anywhere in the cause chain: SQLState class 08 (connection
+     * exception), 57P01-57P03 (the server is shutting down, crashed or starting), 53300 (too many
+     * connections), or the pool giving up waiting for a connection.
+     */
+    static boolean databaseUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException
+                    || t instanceof java.sql.SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && (state.startsWith("08") || state.startsWith("57P0") || state.equals("53300"))) {
+                    return true;
+                }
+                String message = String.valueOf(sql.getMessage());
+                if (message.contains("cquisition timeout")) {
+                    return true;
+                }
+            }
+            if (t.getClass().getName().equals("org.hibernate.exception.JDBCConnectionException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     private static String lastNode(String path) {
