@@ -129,13 +129,21 @@ class PostgresRestartFaultIT {
             List<ConsumerRecord<String, byte[]>> published = topic.readToEnd(
                     r -> created.contains(TopicReader.header(r, "ce_subject"))
                             && "event.created".equals(TopicReader.header(r, "ce_type")));
+            // Delivery is at least once (DESIGN section 4): a record whose outbox row could not be
+            // deleted because the database went away right after Kafka acknowledged it is published
+            // again, with the same ce_id, and de-duplicated by every consumer. Two *different* records
+            // for one change would be a real duplicate.
             Set<String> publishedOnce = new HashSet<>();
-            int duplicated = 0;
+            Map<String, Set<String>> ceIdsPerEvent = new java.util.HashMap<>();
+            int redelivered = 0;
             for (ConsumerRecord<String, byte[]> r : published) {
-                if (!publishedOnce.add(TopicReader.header(r, "ce_subject"))) {
-                    duplicated++;
+                String subject = TopicReader.header(r, "ce_subject");
+                if (!publishedOnce.add(subject)) {
+                    redelivered++;
                 }
+                ceIdsPerEvent.computeIfAbsent(subject, k -> new HashSet<>()).add(TopicReader.header(r, "ce_id"));
             }
+            int duplicated = (int) ceIdsPerEvent.values().stream().filter(ids -> ids.size() > 1).count();
             Set<String> lost = new HashSet<>(created);
             lost.removeAll(publishedOnce);
 
@@ -143,13 +151,14 @@ class PostgresRestartFaultIT {
                     "PostgreSQL stopped (fast shutdown) for " + down.toSeconds() + " s, then started", lost.size(),
                     duplicated, serverErrors.get(), Duration.between(restartedAt[0], recovered),
                     created.size() + " created, " + unavailable.get() + " answered 503 problem+json, slowest answer "
-                            + slowest.get() + " ms; rows = 201s, outbox empty");
+                            + slowest.get() + " ms; rows = 201s, outbox empty; " + redelivered
+                            + " record(s) published again with the same ce_id (at least once)");
             assertThat(unexpected).as("answers other than 201 or 503 problem+json (by status: %s)", byStatus).isEmpty();
             assertThat(unavailable.get()).as("the outage was seen as 503s").isPositive();
             assertThat(slowest.get()).as("no write hung (the gateway gives up after 10 s)").isLessThan(10_000);
             assertThat(inDatabase).as("rows in the database = the writes answered 201").isEqualTo(created);
             assertThat(lost).as("created events never published").isEmpty();
-            assertThat(duplicated).as("created events published twice").isZero();
+            assertThat(duplicated).as("events created once but published as two different records").isZero();
         }
     }
 
