@@ -74,7 +74,12 @@ public final class Http {
     public static Response conditional(Request request, Object entity, EntityTag tag) {
         Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
         if (notModified != null) {
-            return notModified.tag(tag).build();
+            Response answer = notModified.tag(tag).build();
+            if (answer.getStatus() == 412) { // an If-Match on a read that does not match: say so as a problem
+                return Response.fromResponse(ProblemMapper.respond(new Problem(412, "Precondition failed",
+                        "If-Match does not name the current version, " + tag, java.util.List.of()))).tag(tag).build();
+            }
+            return answer;
         }
         return Response.ok(entity).tag(tag).build();
     }

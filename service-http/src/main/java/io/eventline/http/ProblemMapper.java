@@ -56,6 +56,7 @@ public class ProblemMapper {
 
     /** Quarkus maps these subtypes itself (as plain JSON); ours take precedence for the same types. */
     @ServerExceptionMapper({ MismatchedInputException.class, UnrecognizedPropertyException.class,
+            com.fasterxml.jackson.databind.exc.InvalidDefinitionException.class,
             InvalidFormatException.class, JsonParseException.class })
     public Response mismatched(JsonProcessingException e) {
         return unreadable(e);
@@ -101,6 +102,14 @@ public class ProblemMapper {
                     "the database is unavailable; nothing was changed, try again shortly", List.of())))
                     .header("Retry-After", "2").build();
         }
+        String state = sqlState(e);
+        if (state != null && state.startsWith("22")) {
+            // A data exception (SQLState class 22): a value the database cannot store, such as a NUL
+            // character in text or a date outside its range. The client's input, not our failure.
+            Log.debugf("unstorable value: %s", rootMessage(e));
+            return respond(new Problem(400, "Invalid request",
+                    "a value cannot be stored: it contains a NUL character, or a number or date out of range", List.of()));
+        }
         Log.error("unexpected failure", e);
         return respond(new Problem(500, "Internal error", "something went wrong on our side", List.of()));
     }
@@ -135,6 +144,16 @@ public class ProblemMapper {
             }
         }
         return false;
+    }
+
+    /** The SQLState of the first SQLException in the cause chain, or null. */
+    static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 
     private static String rootMessage(Throwable e) {

@@ -25,6 +25,8 @@ public final class TraceContext {
 
     public static final String TRACEPARENT = "traceparent";
     public static final String TRACESTATE = "tracestate";
+    /** The outbox column's size, and the length W3C Trace Context asks every system to carry. */
+    public static final int MAX_TRACESTATE = 512;
 
     private static final TextMapGetter<Headers> KAFKA_HEADERS = new TextMapGetter<>() {
         @Override
@@ -48,6 +50,12 @@ public final class TraceContext {
         SpanContext span = Span.current().getSpanContext();
         if (span.isValid()) {
             W3CTraceContextPropagator.getInstance().inject(Context.current(), carrier, Map::put);
+        }
+        // W3C Trace Context asks to propagate at least 512 characters of tracestate; a longer one
+        // (a client's, passed on) is dropped rather than stored: tracing must never fail a write.
+        String state = carrier.get(TRACESTATE);
+        if (state != null && state.length() > MAX_TRACESTATE) {
+            carrier.remove(TRACESTATE);
         }
         return carrier;
     }

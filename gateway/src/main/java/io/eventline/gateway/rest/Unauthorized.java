@@ -6,8 +6,19 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.core.Response;
 
-/** The gateway's own 401s and 403s as problem+json, like every service's. */
+/** The gateway's own 401s, 403s and other HTTP errors of its REST endpoints as problem+json, like every service's. */
 public class Unauthorized {
+
+    @ServerExceptionMapper
+    public Response web(jakarta.ws.rs.WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        Response.StatusType type = Response.Status.fromStatusCode(status);
+        String title = type == null ? "Error" : type.getReasonPhrase();
+        return Response.status(status).type("application/problem+json")
+                .entity(new io.vertx.core.json.JsonObject().put("type", "https://eventline.dev/problems/http-" + status)
+                        .put("title", title).put("status", status).put("detail", title).encode())
+                .build();
+    }
 
     @ServerExceptionMapper({ jakarta.ws.rs.ForbiddenException.class, io.quarkus.security.ForbiddenException.class })
     public Response forbidden(Exception e) {
