@@ -144,12 +144,15 @@ class GatewayKilledFaultIT {
                 producer.flush();
             });
 
-            Thread.sleep(before.toMillis()); // the load runs against both instances for a while
+            // The load runs against both instances for a while: until that many records were produced.
+            long beforeCount = rate * before.toSeconds();
+            org.awaitility.Awaitility.await().atMost(before.plusSeconds(30)).until(() -> sent.size() >= beforeCount);
             long killedAt = System.nanoTime();
             c.kill();
             boolean allResumed = within(Duration.ofSeconds(60), () -> onC.stream()
                     .allMatch(t -> t.failure() != null || t.resumedAt().stream().anyMatch(at -> at > killedAt)));
-            Thread.sleep(after.toMillis()); // and against the survivor for a while
+            long afterCount = sent.size() + rate * after.toSeconds(); // and against the survivor for a while
+            org.awaitility.Awaitility.await().atMost(after.plusSeconds(30)).until(() -> sent.size() >= afterCount);
             stop.set(true);
             producing[0].join(Duration.ofSeconds(30));
             double seconds = (System.nanoTime() - producingStart) / 1e9;
