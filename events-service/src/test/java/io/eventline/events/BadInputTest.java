@@ -83,6 +83,21 @@ class BadInputTest {
     }
 
     @Test
+    void anEndPastTheYear9999OnCreateAndOnEditIsRefusedNotOverflowed() {
+        Map<String, Object> body = Api.eventBody();
+        body.put("endsAt", "+1000000000-12-31T23:59:59Z");
+        problem(pat.req().body(body).post("/api/events"), 400).body("errors[0].field", equalTo("endsAt"));
+
+        Map<String, Object> valid = Api.eventBody();
+        var created = pat.req().body(valid).post("/api/events").then().statusCode(201).extract();
+        valid.remove("submit");
+        valid.put("endsAt", "+1000000000-12-31T23:59:59Z");
+        pat.req().header("If-Match", created.header("ETag")).body(valid).put("/api/events/" + created.path("id")).then()
+                .statusCode(400).contentType("application/problem+json").body("errors[0].field", equalTo("endsAt"));
+        pat.req().get("/api/events/" + created.path("id")).then().statusCode(200).body("version", equalTo(1));
+    }
+
+    @Test
     void aStartInThePast() {
         Map<String, Object> body = Api.eventBody();
         body.put("startsAt", Instant.now().minus(1, ChronoUnit.DAYS).toString());

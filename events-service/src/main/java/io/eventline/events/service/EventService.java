@@ -71,6 +71,7 @@ public class EventService {
         }
         e.status.apply(Action.EDIT);
         Instant now = Times.now();
+        requireStorable(in.startsAt(), in.endsAt());
         Instant startsAt = Times.micros(in.startsAt());
         if (!startsAt.equals(e.startsAt)) {
             requireValidTimes(in.startsAt(), in.endsAt(), now);
@@ -223,7 +224,21 @@ public class EventService {
         }
     }
 
+    /** The last instant an event may start or end at: ISO-8601's four-digit years, well inside what PostgreSQL stores. */
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+    /** Times beyond {@link #LATEST} would overflow on the way to the database: refused as input. */
+    private static void requireStorable(Instant startsAt, Instant endsAt) {
+        if (startsAt.isAfter(LATEST)) {
+            throw Problem.badRequest("startsAt", "must be before the year 10000");
+        }
+        if (endsAt.isAfter(LATEST)) {
+            throw Problem.badRequest("endsAt", "must be before the year 10000");
+        }
+    }
+
     private static void requireValidTimes(Instant startsAt, Instant endsAt, Instant now) {
+        requireStorable(startsAt, endsAt);
         if (!startsAt.isAfter(now)) {
             throw Problem.badRequest("startsAt", "must be in the future");
         }
