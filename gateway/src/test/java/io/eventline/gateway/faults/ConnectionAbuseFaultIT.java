@@ -57,8 +57,8 @@ import io.vertx.core.json.JsonObject;
  * with a bearer token, half with a ticket) and never read, while records are produced for them
  * until their buffers fill, next to one client that reads. <b>Checks:</b> no 5xx and no hang
  * anywhere; every cycle that should open did; every garbage cursor gets {@code ready} (not resumed)
- * then {@code reset} with its reason, or a 400 problem+json (a value with control bytes may also be
- * refused with a 400 by the HTTP layer itself); every non-reader is cut
+ * then {@code reset} with its reason, or a 400 problem+json (control bytes and malformed escapes
+ * included: the gateway checks them itself rather than leave them to the decoder); every non-reader is cut
  * ({@code eventline_stream_dropped_total}) and the server closes its connection, while the reading
  * client gets every record and stays connected; the bytes queued stay within the send buffer's
  * bound; afterwards open streams, subscriptions and queued bytes return to 0, the heap after a full
@@ -76,7 +76,19 @@ class ConnectionAbuseFaultIT {
     private static OwnGateway gateway;
 
     /** One garbage resume: the request target, the raw Last-Event-ID (null for none), what may answer it. */
-    private record Garbage(String kind, String target, byte[] header, Set<String> reasons, boolean httpLayerMayRefuse) {
+    private record Garbage(String kind, String target, byte[] header, Set<String> reasons) {
+
+        /**
+         * Not a well-formed header line at all: Netty's decoder reads a control character that Java
+         * counts as whitespace (VT, FF, FS to US) right after the colon as a broken separator and
+         * refuses the request with an empty 400 before the gateway sees it. Control characters
+         * anywhere else reach the gateway, which answers problem+json. docs/reliability.md lists
+         * what only the codec answers.
+         */
+        boolean unparseable() {
+            return header != null && header.length > 0 && header[0] != ' ' && header[0] != '\t'
+                    && Character.isWhitespace((char) (header[0] & 0xff));
+        }
     }
 
     @BeforeAll
@@ -367,8 +379,8 @@ class ConnectionAbuseFaultIT {
             }
             if (head.status() == 400) {
                 String body = RawHttp.readBody(in, head);
-                if (g.httpLayerMayRefuse()) {
-                    return null; // not even a well-formed request: the HTTP layer may refuse it as it does
+                if (body.isEmpty() && g.unparseable()) {
+                    return null; // the codec's refusal of a malformed header line; see Garbage.unparseable
                 }
                 boolean problem = head.header("content-type").startsWith("application/problem+json")
                         && new JsonObject(body).getInteger("status", 0) == 400;
@@ -416,55 +428,54 @@ class ConnectionAbuseFaultIT {
         List<Garbage> out = new ArrayList<>();
         for (int k = 0; out.size() < count; k++) {
             switch (k % 12) {
-                case 0 -> out.add(header("random bytes", legal(random, 1 + random.nextInt(300)), false));
-                case 1 -> out.add(header("control bytes", withControls(random, 1 + random.nextInt(100)), true));
-                case 2 -> out.add(header("huge", ascii(base64Chars(random, HUGE[random.nextInt(HUGE.length)])), false));
+                case 0 -> out.add(header("random bytes", legal(random, 1 + random.nextInt(300))));
+                case 1 -> out.add(header("control bytes", withControls(random, 1 + random.nextInt(100))));
+                case 2 -> out.add(header("huge", ascii(base64Chars(random, HUGE[random.nextInt(HUGE.length)]))));
                 case 3, 4 -> {
                     byte[] raw = Base64.getUrlDecoder().decode(valid);
                     int bit = random.nextInt(raw.length * 8);
                     raw[bit / 8] ^= (byte) (1 << (bit % 8));
-                    out.add(header("flipped bit", ascii(b64.encodeToString(raw)), false));
+                    out.add(header("flipped bit", ascii(b64.encodeToString(raw))));
                 }
                 case 5 -> out.add(header("other secret",
-                        ascii(codec("another-deployment-" + UUID.randomUUID(), TOPOLOGY).encode(offsets)), false));
-                case 6 -> out.add(header("truncated", ascii(valid.substring(0, 1 + random.nextInt(valid.length() - 1))),
-                        false));
+                        ascii(codec("another-deployment-" + UUID.randomUUID(), TOPOLOGY).encode(offsets))));
+                case 6 -> out.add(header("truncated", ascii(valid.substring(0, 1 + random.nextInt(valid.length() - 1)))));
                 case 7 -> {
                     Topology other = new Topology(Map.of("eventline.events", 3, "eventline.messages", 3,
                             "eventline.notifications", 3), Cursors.TOPICS);
                     String signedForOther = codec(secret, other).encode(new long[other.size()]);
-                    out.add(header("other topology", ascii(signedForOther), false));
+                    out.add(header("other topology", ascii(signedForOther)));
                 }
                 case 8 -> {
                     byte[] raw = new byte[5 + offsets.length + Signer.MAC_BYTES];
                     random.nextBytes(raw);
                     raw[0] = 1;
-                    out.add(header("cursor-shaped random", ascii(b64.encodeToString(raw)), false));
+                    out.add(header("cursor-shaped random", ascii(b64.encodeToString(raw))));
                 }
                 case 9 -> {
                     StringBuilder q = new StringBuilder("/api/stream?lastEventId=");
                     for (byte b : legal(random, 1 + random.nextInt(200))) {
                         q.append('%').append(String.format("%02X", b & 0xff));
                     }
-                    out.add(new Garbage("query parameter", q.toString(), null, INVALID, false));
+                    out.add(new Garbage("query parameter", q.toString(), null, INVALID));
                 }
                 case 10 -> out.add(new Garbage("malformed query", "/api/stream?lastEventId=%zz%" + random.nextInt(10),
-                        null, INVALID, true));
+                        null, INVALID));
                 default -> {
                     long[] beyond = offsets.clone();
                     for (int i = 0; i < beyond.length; i++) {
                         beyond[i] += 1_000_000_000L;
                     }
                     out.add(new Garbage("validly signed, unknown position", "/api/stream", ascii(active.encode(beyond)),
-                            Set.of("unknown-position"), false));
+                            Set.of("unknown-position")));
                 }
             }
         }
         return out;
     }
 
-    private static Garbage header(String kind, byte[] value, boolean httpLayerMayRefuse) {
-        return new Garbage(kind, "/api/stream", value, INVALID, httpLayerMayRefuse);
+    private static Garbage header(String kind, byte[] value) {
+        return new Garbage(kind, "/api/stream", value, INVALID);
     }
 
     /** Bytes allowed in an HTTP field value (visible ASCII, obs-text, inner spaces), none of them a cursor. */

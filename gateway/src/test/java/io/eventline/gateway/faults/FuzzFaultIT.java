@@ -90,16 +90,14 @@ import io.vertx.core.json.JsonObject;
  * before=abc, unread=maybe); header abuse (If-Match and If-None-Match garbage, huge, weak, lists,
  * twice; Idempotency-Key of 5 000 characters or with control bytes; Accept, trace context,
  * forwarding headers); methods a path does not have; unknown routes next to real ones; and random
- * byte, string, number, header, query and id mutations. Every header stays under 16 KiB and every
- * request line under 4 KiB (beyond them the HTTP layer answers 431/414 without a body, see
- * ConnectionAbuseFaultIT).
+ * byte, string, number, header, query and id mutations; a 5 000-character request target (414), 20 KiB
+ * headers (431), raw characters a URI must escape, header names that are not tokens.
  *
  * <p><b>Checks</b>, over every request, reported together with each offending case (operation,
  * case, request, status, the start of the body): (a) no 5xx, and every request answered within
  * 12 s; (b) every 4xx is {@code application/problem+json} whose {@code status} is the HTTP status,
- * the gateway's own answers (unknown routes) included; only a request the HTTP decoder itself may
- * refuse before any handler runs (a header value with control bytes, raw non-ASCII bytes in the
- * request line) may instead get a bare 400, counted apart as ConnectionAbuseFaultIT does; (c) the
+ * the gateway's own answers (unknown routes, invalid targets, control bytes in headers, 413, 414,
+ * 431) included, with no exception; (c) the
  * database is unchanged by rejected requests: the callers' rows in gwit_events (their events, with
  * the fixtures' versions, and bookings), gwit_messaging (their conversations, participants and
  * messages), gwit_notifications (their notifications and read state) and the idempotency keys are
@@ -238,7 +236,6 @@ class FuzzFaultIT {
         long serverErrors = 0;
         int problems = 0;
         int notProblems = 0;
-        int layerRefusals = 0;
         int accepted = 0;
         int other = 0;
         Map<Integer, Integer> byStatus = new TreeMap<>();
@@ -259,8 +256,6 @@ class FuzzFaultIT {
                 String defect = problemDefect(o);
                 if (defect == null) {
                     problems++;
-                } else if ((o.status() == 400 || o.status() == 413) && decoderMayRefuse(o) && o.body().isEmpty()) {
-                    layerRefusals++;
                 } else {
                     notProblems++;
                     findings.add(finding("(b) a " + o.status() + " that is not problem+json (" + defect + ")", o));
@@ -307,8 +302,6 @@ class FuzzFaultIT {
                 + "database unchanged by rejections"
                 : problems + " rejected with problem+json, " + notProblems + " other 4xx, " + accepted + " accepted, "
                         + databaseChanges + " unexplained database changes, " + findings.size() + " findings")
-                + (layerRefusals > 0 ? "; " + layerRefusals + " bare 400/413 answers from the HTTP layer (malformed request "
-                        + "line or header, body over the limit)" : "")
                 + (other > 0 ? "; " + other + " 3xx" : "");
         FaultReport.row("9", "Fuzzing", sentCount + " generated requests over " + ops.size() + " operations (seed " + seed + ")",
                 "bad types, sizes, encodings, unicode, huge numbers, deep JSON, header abuse", 0, 0, serverErrors, null, checked);
@@ -507,20 +500,6 @@ class FuzzFaultIT {
 
     private static long millis(long t0) {
         return (System.nanoTime() - t0) / 1_000_000;
-    }
-
-    /**
-     * Whether the HTTP layer itself (Netty, Vert.x, Quarkus's HTTP server) may refuse this request
-     * with a bare status before any route, handler or exception mapper of ours runs: a header value
-     * with control bytes, raw (not percent-encoded) non-ASCII bytes or a malformed %-escape in the
-     * request line (400), or a body over the size limit (413, which the services' own limit answers
-     * as a problem when it is their check that runs). These are clear 4xx answers,
-     * counted apart; docs/reliability.md lists them as a known gap (like 414 and 431).
-     */
-    private static boolean decoderMayRefuse(Outcome o) {
-        return o.p().c().headerControlBytes || o.target().chars().anyMatch(ch -> ch >= 0x80)
-                || !io.eventline.gateway.config.RouterProblems.wellEscaped(o.target())
-                || o.status() == 413;
     }
 
     /** Null if the answer is problem+json whose {@code status} is the answer's; else what is wrong. */
