@@ -72,7 +72,7 @@ public final class Cli {
                   token --sub ID --role ROLE [--name N] [--ttl SECONDS]
                                                       print a development JWT (ROLE: partner, admin, user)
                   build                               rebuild every module (tests skipped)
-                  bench idle [N]                      N idle streams on the running gateway: memory per stream
+                  bench <scenario> [--smoke]          latency, fanout, idle, polling or storm (docs/benchmarks.md)
                   verify-faults                       the fault suite at full size; updates docs/reliability.md""");
         return 0;
     }

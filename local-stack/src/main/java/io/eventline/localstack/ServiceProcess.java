@@ -69,9 +69,14 @@ public final class ServiceProcess {
 
     static ServiceProcess start(String name, Path jar, int port, Map<String, String> env, Path logDir) {
         Path log = logDir.resolve(name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms32m", "-Xmx384m", "-XX:+UseSerialGC", "-jar", jar.toString()))
+        // Small and frugal by default (tests run many of these on one machine); JAVA_OPTS in env
+        // replaces those flags, as it does in the container images (the benchmarks run the gateway so).
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String javaOpts = env.get("JAVA_OPTS");
+        command.addAll(javaOpts != null ? List.of(javaOpts.trim().split("\\s+")) : List.of("-Xms32m", "-Xmx384m", "-XX:+UseSerialGC"));
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().putAll(env);

@@ -1,0 +1,84 @@
+package io.eventline.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.eventline.bench.peers.Nchan;
+import io.eventline.bench.peers.Peer;
+import io.eventline.bench.peers.Pushpin;
+import io.eventline.localstack.DevTokens;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The {@code idle} scenario: N idle streams, then the server's memory per stream: for the gateway
+ * its RSS and its heap after a full GC (jcmd), for Nchan and Pushpin the RSS of their processes,
+ * each against a baseline taken before the streams opened.
+ */
+final class Idle {
+
+    private Idle() {
+    }
+
+    static void run(boolean smoke, Path results, List<String> systems) throws Exception {
+        int n = smoke ? 100 : 10_000;
+        Report report = new Report("idle", results, smoke);
+        JsonObject by = new JsonObject();
+        for (String system : systems) {
+            System.out.println("▸ idle: " + system + ", " + n + " streams");
+            by.put(system, system.equals("eventline") ? eventline(n) : peer(system, n));
+        }
+        report.json.put("setup", new JsonObject().put("streams", n)).put("systems", by)
+                .put("targets", new JsonObject().put("bytesPerIdleStream", 10_240).put("met",
+                        by.getJsonObject("eventline") != null && by.getJsonObject("eventline").getLong("heapBytesPerStream") <= 10_240
+                                && by.getJsonObject("eventline").getLong("rssBytesPerStream") <= 10_240));
+        report.write();
+    }
+
+    private static JsonObject eventline(int n) throws Exception {
+        try (BenchStack stack = BenchStack.start("idle", 1); Fleet fleet = new Fleet(1, n)) {
+            long pid = stack.gateway(0).pid();
+            IdleStreams.Memory before = IdleStreams.Memory.of(pid);
+            int perUser = 10;
+            List<String> tokens = new ArrayList<>();
+            for (int u = 0; u < (n + perUser - 1) / perUser; u++) {
+                tokens.add(DevTokens.mint("idle-" + u, "user", "Idle " + u, Duration.ofHours(2)));
+            }
+            long t0 = System.nanoTime();
+            fleet.open(n, stack.gateway(0).port(), i -> "/api/stream", i -> Map.of("Authorization", "Bearer " + tokens.get(i / perUser)),
+                    i -> "idle-" + i / perUser, true, Duration.ofMinutes(3));
+            double openSeconds = (System.nanoTime() - t0) / 1e9;
+            IdleStreams.Memory after = IdleStreams.Memory.of(pid);
+            long rssPer = (after.rssKiB() - before.rssKiB()) * 1024 / n;
+            long heapPer = (after.heapBytes() - before.heapBytes()) / n;
+            System.out.printf(Locale.ROOT, "  eventline: %d streams in %.1f s; per stream: RSS %d bytes, heap %d bytes%n", n,
+                    openSeconds, rssPer, heapPer);
+            return new JsonObject().put("version", "gateway " + Fanout.version()).put("streams", n).put("openSeconds", openSeconds)
+                    .put("before", before.json()).put("after", after.json()).put("rssBytesPerStream", rssPer)
+                    .put("heapBytesPerStream", heapPer);
+        }
+    }
+
+    private static JsonObject peer(String name, int n) throws Exception {
+        try (Fleet fleet = new Fleet(1, n)) {
+            Path work = Path.of("bench/target/peers").resolve(name + "-idle").toAbsolutePath();
+            try (Peer peer = name.equals("nchan") ? Nchan.start(fleet.vertx, work, Nchan.Mode.EVENTSOURCE) : Pushpin.start(fleet.vertx, work)) {
+                // One subscriber first, so the baseline includes whatever the first connection allocates.
+                fleet.open(1, peer.port(), i -> peer.subscribePath(), i -> Map.of(), i -> "warm", false, Duration.ofSeconds(30));
+                long before = peer.rssBytes();
+                long t0 = System.nanoTime();
+                fleet.open(n, peer.port(), i -> peer.subscribePath(), i -> Map.of(), i -> "idle-" + i, false, Duration.ofMinutes(3));
+                double openSeconds = (System.nanoTime() - t0) / 1e9;
+                long after = peer.rssBytes();
+                long per = (after - before) / n;
+                System.out.printf(Locale.ROOT, "  %s: %d streams in %.1f s; per stream: RSS %d bytes%n", name, n, openSeconds, per);
+                return new JsonObject().put("version", peer.version()).put("streams", n).put("openSeconds", openSeconds)
+                        .put("rssBytesBefore", before).put("rssBytesAfter", after).put("rssBytesPerStream", per)
+                        .put("processes", peer.pids().size());
+            }
+        }
+    }
+}

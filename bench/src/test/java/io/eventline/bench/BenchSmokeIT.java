@@ -1,0 +1,107 @@
+package io.eventline.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.eventline.bench.peers.Nchan;
+import io.eventline.bench.peers.PeerStartException;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Every benchmark scenario, small (about 100 streams for a few seconds), against the real
+ * packaged system, Nchan and Pushpin: the harness runs end to end, writes its JSON and charts,
+ * and what it measured is sane (deliveries happened, nothing lost). Speed targets are not
+ * asserted here; they are the full runs' business (docs/benchmarks.md).
+ */
+class BenchSmokeIT {
+
+    private static final Path RESULTS = Path.of("target", "smoke-results").toAbsolutePath();
+
+    @BeforeAll
+    static void clean() throws IOException {
+        Files.createDirectories(RESULTS);
+    }
+
+    private static JsonObject run(String scenario, List<String> systems) throws IOException {
+        assertThat(Bench.run(scenario, true, RESULTS, systems)).as(scenario + " ran").isZero();
+        Path file = RESULTS.resolve(scenario + "-" + LocalDate.now() + ".json");
+        JsonObject json = new JsonObject(Files.readString(file));
+        for (Object chart : json.getJsonArray("charts")) {
+            assertThat(RESULTS.resolve((String) chart)).isNotEmptyFile();
+        }
+        assertThat(json.getJsonObject("machine").getInteger("cpus")).isPositive();
+        return json;
+    }
+
+    @Test
+    void latency() throws IOException {
+        JsonObject r = run("latency", null);
+        JsonObject result = r.getJsonObject("result");
+        assertThat(r.getJsonObject("latency").getLong("count")).isPositive();
+        assertThat(result.getLong("missing")).isZero();
+        assertThat(result.getLong("duplicates")).isZero();
+        assertThat(r.getJsonObject("errors").isEmpty()).isTrue();
+    }
+
+    @Test
+    void fanoutAgainstNchanPushpinAndTheTrivialSource() throws IOException {
+        JsonObject r = run("fanout", List.of("eventline", "nchan", "pushpin", "trivial"));
+        for (String system : List.of("eventline", "nchan", "pushpin", "trivial")) {
+            JsonObject s = r.getJsonObject("systems").getJsonObject(system);
+            assertThat(s.getLong("bestSustainedDeliveriesPerSecond")).as(system).isPositive();
+            assertThat(s.getJsonArray("steps").getJsonObject(0).getLong("delivered")).as(system)
+                    .isEqualTo(s.getJsonArray("steps").getJsonObject(0).getLong("expected"));
+        }
+        assertThat(r.getJsonObject("ratios").getDouble("eventline/nchan")).isPositive();
+    }
+
+    @Test
+    void idle() throws IOException {
+        JsonObject r = run("idle", List.of("eventline", "nchan", "pushpin"));
+        assertThat(r.getJsonObject("systems").getJsonObject("eventline").getLong("heapBytesPerStream")).isNotNull();
+        assertThat(r.getJsonObject("systems").getJsonObject("nchan").getLong("rssBytesAfter")).isPositive();
+        assertThat(r.getJsonObject("systems").getJsonObject("pushpin").getLong("rssBytesAfter")).isPositive();
+    }
+
+    @Test
+    void polling() throws IOException {
+        JsonObject r = run("polling", null);
+        assertThat(r.getJsonObject("polling").getLong("requests")).isPositive();
+        assertThat(r.getJsonObject("streams").getJsonObject("staleness").getLong("count")).isPositive();
+        assertThat(r.getJsonObject("polling").getJsonObject("stalenessCompressed").getLong("count")).isPositive();
+    }
+
+    @Test
+    void storm() throws IOException {
+        JsonObject r = run("storm", null);
+        JsonObject result = r.getJsonObject("result");
+        assertThat(result.getBoolean("allResumed")).isTrue();
+        assertThat(result.getLong("lost")).isZero();
+    }
+
+    @Test
+    void aPeerThatCannotStartSaysWhyAndLeavesNothingBehind() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            Path work = Path.of("target", "peers", "broken").toAbsolutePath();
+            System.setProperty(Nchan.NGINX_PROPERTY, "/nonexistent/nginx");
+            assertThatThrownBy(() -> Nchan.start(vertx, work)).isInstanceOf(PeerStartException.class)
+                    .hasMessageContaining("nginx").hasMessageContaining("apt-get install");
+            assertThat(ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").contains("nginx")))
+                    .isEmpty();
+        } finally {
+            System.clearProperty(Nchan.NGINX_PROPERTY);
+            vertx.close();
+        }
+    }
+}
