@@ -113,7 +113,9 @@ public final class IdleStreams {
             jcmd(pid, "GC.run");
             String heap = jcmd(pid, "GC.heap_info");
             long used = 0; // every generation or region ("def new generation total 9792K, used 171K", ...)
-            var m = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(heap);
+            // Serial: "def new generation total 9792K, used 171K" (and tenured); G1 (JDK 25):
+            // "garbage-first heap total reserved 1179648K, committed 61440K, used 30000K".
+            var m = java.util.regex.Pattern.compile("(?:generation|heap)\\s+total[^\\n]*?used (\\d+)K").matcher(heap);
             while (m.find()) {
                 used += Long.parseLong(m.group(1)) * 1024;
             }

@@ -41,7 +41,12 @@ final class Latency {
     private record Write(String type, Persona who, long nanos) {
     }
 
+    /** The writer's own event loop, so that a write's answer is timed when it arrives, not behind SSE parsing. */
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    /** The streams' event loops. */
+    private final Vertx readers = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    /** Guards the bookkeeping, shared by the writer's loop and the readers' loops. */
+    private final Object lock = new Object();
     private final int people;
     private final int perPerson = 5;
     private final int rate;
@@ -62,7 +67,7 @@ final class Latency {
     private long derived;
     private long beforeResponse;
     private final long[] perSecond;
-    private long runStart;
+    private volatile long runStart;
 
     private Latency(int people, int rate, int seconds) {
         this.people = people;
@@ -79,8 +84,10 @@ final class Latency {
         Report report = new Report("latency", results, smoke);
         try (BenchStack stack = BenchStack.start("latency", 1)) {
             int port = stack.gateway(0).port();
-            HttpClient client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(people * perPerson + 200)
+            HttpClient client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(200)
                     .setKeepAlive(true).setMaxWaitQueueSize(-1).setConnectTimeout(10_000));
+            HttpClient streamClient = readers.createHttpClient(new HttpClientOptions().setMaxPoolSize(people * perPerson + 100)
+                    .setKeepAlive(true).setMaxWaitQueueSize(-1).setConnectTimeout(10_000).setPoolEventLoopSize(2));
             Api api = new Api(client, port);
             int partnersN = Math.max(2, people / 5), adminsN = Math.max(1, people / 20);
             List<Persona> partners = Api.personas("lat", "partner", partnersN);
@@ -113,7 +120,7 @@ final class Latency {
             Map<String, List<Integer>> streamsOfRole = new HashMap<>();
             int streamCount = everyone.size() * perPerson;
             System.out.println("▸ opening " + streamCount + " streams …");
-            Sse sse = new Sse(client);
+            Sse sse = new Sse(streamClient);
             CountDownLatch ready = new CountDownLatch(streamCount);
             int index = 0;
             for (Persona p : everyone) {
@@ -163,9 +170,10 @@ final class Latency {
             done.get(seconds + 120L, TimeUnit.SECONDS);
             double writeSeconds = (System.nanoTime() - runStart) / 1e9;
             Thread.sleep(3000); // the drain: the last records still on their way (bounded; counted as missing otherwise)
-            CompletableFuture<JsonObject> summary = new CompletableFuture<>();
-            vertx.runOnContext(v -> summary.complete(summarise(streamsOf, streamsOfRole, streamCount)));
-            JsonObject s = summary.get(30, TimeUnit.SECONDS);
+            JsonObject s;
+            synchronized (lock) {
+                s = summarise(streamsOf, streamsOfRole, streamCount);
+            }
             report.json.put("setup", new JsonObject().put("streams", streamCount).put("people", everyone.size())
                     .put("partners", partners.size()).put("admins", admins.size()).put("users", users.size())
                     .put("streamsPerPerson", perPerson).put("writesPerSecond", rate).put("seconds", seconds)
@@ -195,6 +203,7 @@ final class Latency {
                     s.getLong("missing"), duplicates, errors);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            readers.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
 
@@ -248,11 +257,13 @@ final class Latency {
             }
             Answer a = ar.result();
             String key = key(a.body());
-            writes.put(key, new Write(type, who, a.nanos()));
-            List<long[]> seen = early.remove(key);
-            if (seen != null) {
-                for (long[] s : seen) {
-                    record(type, s[1] - a.nanos());
+            synchronized (lock) {
+                writes.put(key, new Write(type, who, a.nanos()));
+                List<long[]> seen = early.remove(key);
+                if (seen != null) {
+                    for (long[] s : seen) {
+                        record(type, s[1] - a.nanos());
+                    }
                 }
             }
             then.accept(a);
@@ -265,12 +276,18 @@ final class Latency {
     }
 
     private void onDelivery(Sse.Stream stream, Sse.Event e, long nanos) {
+        JsonObject ce = new JsonObject(e.data());
+        synchronized (lock) {
+            onDelivery(stream, e, ce, nanos);
+        }
+    }
+
+    private void onDelivery(Sse.Stream stream, Sse.Event e, JsonObject ce, long nanos) {
         deliveries++;
         int second = (int) ((nanos - runStart) / 1_000_000_000L);
         if (runStart > 0 && second >= 0 && second < perSecond.length) {
             perSecond[second]++;
         }
-        JsonObject ce = new JsonObject(e.data());
         Object data = ce.getValue("data");
         if (!MEASURED.contains(e.event()) || !(data instanceof JsonObject resource) || resource.getString("id") == null) {
             derived++;

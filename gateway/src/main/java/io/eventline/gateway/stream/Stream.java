@@ -264,7 +264,7 @@ final class Stream {
         hub.queued(frame.length());
         if (!drainScheduled) {
             drainScheduled = true;
-            context.runOnContext(v -> drain());
+            hub.scheduleDrain(this);
         }
         return true;
     }
@@ -281,7 +281,7 @@ final class Stream {
             state = State.CLOSED; // nothing more after expired
             if (!drainScheduled) {
                 drainScheduled = true;
-                context.runOnContext(v -> drain());
+                hub.scheduleDrain(this);
             }
         } finally {
             lock.unlock();

@@ -11,6 +11,11 @@ interface StreamHub {
     /** Bytes entered ({@code > 0}) or left ({@code < 0}) a stream's queue. */
     void queued(long bytes);
 
+    /** Runs {@code stream.drain()} on the stream's event loop soon. */
+    default void scheduleDrain(Stream stream) {
+        stream.context.runOnContext(v -> stream.drain());
+    }
+
     /** The stream was cut because its client did not keep up. */
     void cut(Stream stream, String why);
 

@@ -177,6 +177,60 @@ public class StreamService implements StreamHub {
         metrics.delivered(latencyMillis);
     }
 
+    /**
+     * One record reaches thousands of streams at once. Rather than one event-loop task per stream
+     * (an allocation, a queue offer and often a wake-up each, all from the dispatcher thread), the
+     * streams with something to send are queued per event loop and drained by one task.
+     */
+    @Override
+    public void scheduleDrain(Stream stream) {
+        // Keyed by the event loop's own context: a request's context is a duplicate, one per stream.
+        drainers.computeIfAbsent(((io.vertx.core.impl.ContextInternal) stream.context).unwrap(), LoopDrainer::new).add(stream);
+    }
+
+    private final ConcurrentHashMap<Context, LoopDrainer> drainers = new ConcurrentHashMap<>();
+
+    /** The streams of one event loop that have frames to write, drained together on that loop. */
+    private static final class LoopDrainer {
+        private final Context context;
+        private final java.util.concurrent.ConcurrentLinkedQueue<Stream> dirty = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+
+        LoopDrainer(Context context) {
+            this.context = context;
+        }
+
+        void add(Stream stream) {
+            dirty.add(stream);
+            if (scheduled.compareAndSet(false, true)) {
+                context.runOnContext(v -> run());
+            }
+        }
+
+        /**
+         * Drains up to {@link #BATCH} streams, then yields the event loop (its sockets' reads and
+         * the next tasks) and goes on in a new task: the dispatcher may be adding streams as fast
+         * as they are drained, and a loop that never yields blocks the event loop.
+         */
+        private void run() {
+            scheduled.set(false); // before draining: a stream added from now on schedules another run
+            Stream s;
+            int n = 0;
+            while (n++ < BATCH && (s = dirty.poll()) != null) {
+                try {
+                    s.drain();
+                } catch (RuntimeException e) {
+                    Log.warnf(e, "live stream: a stream failed to write; the others go on");
+                }
+            }
+            if (!dirty.isEmpty() && scheduled.compareAndSet(false, true)) {
+                context.runOnContext(v -> run());
+            }
+        }
+
+        private static final int BATCH = 256;
+    }
+
     @Override
     public void queued(long bytes) {
         metrics.queued.add(bytes);
