@@ -117,7 +117,11 @@ final class Fanout {
                 fleet.onClose = s -> {
                     if (!fleet.closing) {
                         reopened.incrementAndGet();
-                        fleet.vertx.setTimer(100, t -> fleet.sse.open(s, peer.port(), peer.subscribePath(), Map.of(), fleet.listener));
+                        fleet.vertx.setTimer(100, t -> {
+                            if (!fleet.closing) {
+                                fleet.sse.open(s, peer.port(), peer.subscribePath(), Map.of(), fleet.listener);
+                            }
+                        });
                     }
                 };
                 JsonObject r = ladder(name, fleet, Publishers.peer(peer), peer::pids, n, rates, stepSeconds, chart, tput)
