@@ -1,7 +1,6 @@
 package io.eventline.bench;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.eventline.bench.peers.PeerStartException;
@@ -64,9 +63,5 @@ public final class Bench {
             e.printStackTrace();
             return 1;
         }
-    }
-
-    static List<String> list(String... s) {
-        return new ArrayList<>(List.of(s));
     }
 }

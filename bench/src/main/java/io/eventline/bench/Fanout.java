@@ -47,8 +47,8 @@ final class Fanout {
             System.out.println("▸ fanout: " + system + ", " + n + " subscribers");
             JsonObject r = switch (system) {
                 case "eventline" -> eventline(n, rates, stepSeconds, chart, tput);
-                case "nchan", "pushpin" -> peer(system, n, rates, stepSeconds, results, chart, tput);
-                case "trivial" -> peer(system, n, extended(rates, smoke), stepSeconds, results, chart, tput);
+                case "nchan", "pushpin" -> peer(system, n, rates, stepSeconds, chart, tput);
+                case "trivial" -> peer(system, n, extended(rates, smoke), stepSeconds, chart, tput);
                 default -> throw new BenchStack.BenchException("unknown system " + system);
             };
             bySystem.put(system, r);
@@ -101,7 +101,7 @@ final class Fanout {
         }
     }
 
-    private static JsonObject peer(String name, int n, int[] rates, double stepSeconds, Path results,
+    private static JsonObject peer(String name, int n, int[] rates, double stepSeconds,
             Map<String, Histogram> chart, Map<String, double[][]> tput) throws Exception {
         try (Fleet fleet = new Fleet(2, n)) {
             Path work = Path.of("bench/target/peers").resolve(name).toAbsolutePath();

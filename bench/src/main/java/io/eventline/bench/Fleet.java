@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
 import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -144,7 +143,6 @@ final class Fleet implements AutoCloseable {
             ready = new CountDownLatch(n);
         }
         AtomicInteger failures = new AtomicInteger();
-        AtomicInteger next = new AtomicInteger();
         java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(200);
         int base = streams.size();
         for (int i = 0; i < n; i++) {
@@ -167,7 +165,6 @@ final class Fleet implements AutoCloseable {
                     opened.countDown();
                 }
             });
-            next.incrementAndGet();
         }
         boolean ok = opened.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
                 && (!awaitReady || ready.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
@@ -182,10 +179,6 @@ final class Fleet implements AutoCloseable {
     void sent(int seq, int step) {
         stepOfSeq[seq] = step;
         sentNanos[seq] = System.nanoTime();
-    }
-
-    static Histogram copy(ConcurrentHistogram h) {
-        return h.copy();
     }
 
     volatile boolean closing;

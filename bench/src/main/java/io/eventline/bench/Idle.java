@@ -1,5 +1,7 @@
 package io.eventline.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +43,7 @@ final class Idle {
     private static JsonObject eventline(int n) throws Exception {
         try (BenchStack stack = BenchStack.start("idle", 1); Fleet fleet = new Fleet(1, n)) {
             long pid = stack.gateway(0).pid();
-            IdleStreams.Memory before = IdleStreams.Memory.of(pid);
+            Memory before = Memory.of(pid);
             int perUser = 10;
             List<String> tokens = new ArrayList<>();
             for (int u = 0; u < (n + perUser - 1) / perUser; u++) {
@@ -51,7 +53,7 @@ final class Idle {
             fleet.open(n, stack.gateway(0).port(), i -> "/api/stream", i -> Map.of("Authorization", "Bearer " + tokens.get(i / perUser)),
                     i -> "idle-" + i / perUser, true, Duration.ofMinutes(3));
             double openSeconds = (System.nanoTime() - t0) / 1e9;
-            IdleStreams.Memory after = IdleStreams.Memory.of(pid);
+            Memory after = Memory.of(pid);
             long rssPer = (after.rssKiB() - before.rssKiB()) * 1024 / n;
             long heapPer = (after.heapBytes() - before.heapBytes()) / n;
             System.out.printf(Locale.ROOT, "  eventline: %d streams in %.1f s; per stream: RSS %d bytes, heap %d bytes%n", n,
@@ -79,6 +81,49 @@ final class Idle {
                         .put("rssBytesBefore", before).put("rssBytesAfter", after).put("rssBytesPerStream", per)
                         .put("processes", peer.pids().size());
             }
+        }
+    }
+
+    /** The gateway process's memory: RSS from /proc, heap used after a full GC from jcmd. */
+    record Memory(long rssKiB, long heapBytes) {
+
+        static Memory of(long pid) throws IOException, InterruptedException {
+            jcmd(pid, "GC.run");
+            String heap = jcmd(pid, "GC.heap_info");
+            long used = 0; // every generation or region ("def new generation total 9792K, used 171K", ...)
+            // Serial: "def new generation total 9792K, used 171K" (and tenured); G1 (JDK 25):
+            // "garbage-first heap total reserved 1179648K, committed 61440K, used 30000K".
+            var m = java.util.regex.Pattern.compile("(?:generation|heap)\\s+total[^\\n]*?used (\\d+)K").matcher(heap);
+            while (m.find()) {
+                used += Long.parseLong(m.group(1)) * 1024;
+            }
+            long rss = 0;
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rss = Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+            return new Memory(rss, used);
+        }
+
+        double rssMiB() {
+            return rssKiB / 1024.0;
+        }
+
+        double heapMiB() {
+            return heapBytes / 1048576.0;
+        }
+
+        JsonObject json() {
+            return new JsonObject().put("rssKiB", rssKiB).put("heapUsedBytesAfterGc", heapBytes);
+        }
+
+        private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            return out;
         }
     }
 }
