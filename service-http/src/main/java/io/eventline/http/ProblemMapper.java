@@ -98,8 +98,14 @@ public class ProblemMapper {
             // Not our bug and not the client's: the database is down or restarting. Nothing was
             // committed (the transaction failed), so the client may simply try again.
             Log.warnf("database unavailable: %s", rootMessage(e));
-            return Response.fromResponse(respond(new Problem(503, "Service unavailable",
-                    "the database is unavailable; nothing was changed, try again shortly", List.of())))
+            // Before the commit, nothing was changed. During it, the database may have applied the
+            // change just before the connection went away; a retry with the same Idempotency-Key
+            // answers with that result instead of applying it twice.
+            String detail = duringCommit(e)
+                    ? "the database went away while committing, so the change may or may not have been applied;"
+                            + " retry with the same Idempotency-Key to apply it exactly once"
+                    : "the database is unavailable; nothing was changed, try again shortly";
+            return Response.fromResponse(respond(new Problem(503, "Service unavailable", detail, List.of())))
                     .header("Retry-After", "2").build();
         }
         String state = sqlState(e);
@@ -119,12 +125,16 @@ public class ProblemMapper {
     }
 
     /**
-     * A failure to reach the database anywhere in the cause chain: SQLState class 08 (connection
-     * exception), 57P01-57P03 (the server is shutting down, crashed or starting), 53300 (too many
-     * connections), or the pool giving up waiting for a connection.
+     * A failure to reach the database anywhere in the exception's graph: SQLState class 08
+     * (connection exception), 57P01-57P03 (the server is shutting down, crashed or starting), 53300
+     * (too many connections), the pool giving up waiting for a connection, or the transaction
+     * manager losing the connection while it committed. The graph includes suppressed exceptions:
+     * when a commit fails, Narayana throws a {@code RollbackException} or {@code
+     * HeuristicMixedException} whose cause is empty and whose suppressed list holds the resource's
+     * {@code XAException}, itself caused by the driver's {@code SQLException}.
      */
     static boolean databaseUnavailable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : graph(e)) {
             if (t instanceof java.sql.SQLTransientConnectionException
                     || t instanceof java.sql.SQLNonTransientConnectionException) {
                 return true;
@@ -139,6 +149,11 @@ public class ProblemMapper {
                     return true;
                 }
             }
+            if (t instanceof javax.transaction.xa.XAException xa
+                    && (xa.errorCode == javax.transaction.xa.XAException.XA_RBCOMMFAIL
+                            || xa.errorCode == javax.transaction.xa.XAException.XAER_RMFAIL)) {
+                return true;
+            }
             if (t.getClass().getName().equals("org.hibernate.exception.JDBCConnectionException")) {
                 return true;
             }
@@ -146,9 +161,24 @@ public class ProblemMapper {
         return false;
     }
 
-    /** The SQLState of the first SQLException in the cause chain, or null. */
+    /**
+     * Whether the failure happened while committing, when the database may or may not have
+     * applied the change before the connection went away.
+     */
+    static boolean duringCommit(Throwable e) {
+        for (Throwable t : graph(e)) {
+            if (t instanceof jakarta.transaction.RollbackException || t instanceof jakarta.transaction.HeuristicMixedException
+                    || t instanceof jakarta.transaction.HeuristicRollbackException
+                    || t instanceof javax.transaction.xa.XAException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The SQLState of the first SQLException in the exception's graph, or null. */
     static String sqlState(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : graph(e)) {
             if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
                 return sql.getSQLState();
             }
@@ -156,10 +186,43 @@ public class ProblemMapper {
         return null;
     }
 
+    /**
+     * Every throwable reachable from {@code e} through causes, suppressed exceptions and
+     * {@link java.sql.SQLException#getNextException()}, breadth first, each once.
+     */
+    static List<Throwable> graph(Throwable e) {
+        List<Throwable> seen = new java.util.ArrayList<>();
+        java.util.Set<Throwable> visited = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Throwable> queue = new java.util.ArrayDeque<>();
+        queue.add(e);
+        while (!queue.isEmpty() && seen.size() < 64) {
+            Throwable t = queue.poll();
+            if (!visited.add(t)) {
+                continue;
+            }
+            seen.add(t);
+            if (t.getCause() != null) {
+                queue.add(t.getCause());
+            }
+            java.util.Collections.addAll(queue, t.getSuppressed());
+            if (t instanceof java.sql.SQLException sql && sql.getNextException() != null) {
+                queue.add(sql.getNextException());
+            }
+        }
+        return seen;
+    }
+
+    /** The first SQLException's message in the graph, else the deepest cause's. */
     private static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
+        }
+        for (Throwable t : graph(e)) {
+            if (t instanceof java.sql.SQLException) {
+                root = t;
+                break;
+            }
         }
         return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
