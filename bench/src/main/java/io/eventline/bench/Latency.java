@@ -142,6 +142,7 @@ final class Latency {
             if (!ready.await(120, TimeUnit.SECONDS)) {
                 throw new BenchStack.BenchException(ready.getCount() + " of " + streamCount + " streams did not become ready in 120 s");
             }
+            ClientPriority.raise(); // the writer's and the readers' event loops run now
 
             // The writes: a create → submit → approve pipeline, bookings and messages.
             System.out.printf(Locale.ROOT, "▸ %d writes/s for %d s …%n", rate, seconds);

@@ -86,6 +86,7 @@ final class Polling {
             if (!ready.await(120, TimeUnit.SECONDS)) {
                 throw new BenchStack.BenchException(ready.getCount() + " streams did not open");
             }
+            ClientPriority.raise(); // the pollers' and the streams' event loops run now
 
             // Pollers: staggered over one interval, each with its ETag and the ids it has seen.
             long start = System.nanoTime();

@@ -69,6 +69,9 @@ final class Report {
     Path write() throws IOException {
         Files.createDirectories(dir);
         json.put("charts", new JsonArray(charts));
+        if (ClientPriority.last != null) {
+            json.put("clientPriority", ClientPriority.last);
+        }
         Path file = dir.resolve(fileName(".json"));
         Files.writeString(file, json.encodePrettily() + "\n");
         System.out.println("wrote " + file);

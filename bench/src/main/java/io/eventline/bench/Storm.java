@@ -51,6 +51,11 @@ final class Storm {
             AtomicLong lastResumedAt = new AtomicLong();
             AtomicInteger attempts = new AtomicInteger();
             AtomicInteger refused = new AtomicInteger();
+            AtomicInteger unavailable = new AtomicInteger();
+            AtomicInteger otherFailures = new AtomicInteger();
+            AtomicLong firstAnswerAt = new AtomicLong();
+            AtomicLong killedAtRef = new AtomicLong();
+            org.HdrHistogram.Histogram resumedAfter = Report.histogram();
             AtomicInteger resets = new AtomicInteger();
             AtomicInteger notResumed = new AtomicInteger();
             Random random = new Random(7);
@@ -65,6 +70,12 @@ final class Storm {
                             notResumed.incrementAndGet();
                         }
                         lastResumedAt.set(nanos);
+                        long killed = killedAtRef.get();
+                        if (killed > 0) {
+                            synchronized (resumedAfter) {
+                                resumedAfter.recordValue(Math.max(0, (nanos - killed) / 1000));
+                            }
+                        }
                         allResumed.countDown();
                         return;
                     }
@@ -99,7 +110,17 @@ final class Storm {
                             headers.put("Last-Event-ID", last);
                         }
                         fleet.sse.open(stream, port, "/api/stream", headers, this).onFailure(x -> {
-                            refused.incrementAndGet();
+                            String why = String.valueOf(x.getMessage());
+                            if (x instanceof java.net.ConnectException) {
+                                refused.incrementAndGet();
+                            } else if (why.startsWith("HTTP ")) {
+                                firstAnswerAt.compareAndSet(0, System.nanoTime());
+                                if (why.startsWith("HTTP 503")) {
+                                    unavailable.incrementAndGet();
+                                }
+                            } else {
+                                otherFailures.incrementAndGet(); // reset or closed before an answer
+                            }
                             reconnect(stream, Math.min(15_000, ceilingMs * 2));
                         });
                     });
@@ -118,6 +139,7 @@ final class Storm {
                 fleet.perSecondBase.set(System.nanoTime());
                 seq = Publishers.pace(p, fleet, seq, rate, 3, 0);
                 long killedAt = System.nanoTime();
+                killedAtRef.set(killedAt);
                 gateway.kill();
                 System.out.println("▸ gateway killed (kill -9); restarting it on port " + port);
                 ServiceProcess restarted = stack.restartGateway(0, port);
@@ -154,7 +176,10 @@ final class Storm {
                 JsonObject r = new JsonObject().put("streams", n).put("recordsPerSecond", rate).put("records", lastSeq)
                         .put("streamsDropped", down.get()).put("allResumed", all).put("resumed", n - allResumed.getCount())
                         .put("gatewayReadySeconds", round(restartSeconds)).put("allResumedSeconds", all ? round(resumeSeconds) : null)
+                        .put("gatewayAnsweringSeconds", firstAnswerAt.get() == 0 ? null : round((firstAnswerAt.get() - killedAt) / 1e9))
                         .put("reconnectAttempts", attempts.get()).put("refusedAttempts", refused.get())
+                        .put("unavailableAnswers", unavailable.get()).put("otherFailedAttempts", otherFailures.get())
+                        .put("resumedAfterKill", Report.latency(resumedAfter))
                         .put("readyNotResumed", notResumed.get()).put("resets", resets.get())
                         .put("lost", lost).put("duplicates", fleet.duplicates.get())
                         .put("gatewayPeakCpuCores", round(cpu.peakCores)).put("gatewayRssMiBAfter",
@@ -172,8 +197,9 @@ final class Storm {
                 }
                 report.timeChart("-throughput", "storm: deliveries per second (kill at 3 s)", "deliveries/s", Map.of("deliveries", tput));
                 report.write();
-                System.out.printf(Locale.ROOT, "storm: gateway ready %.1f s after the kill; all %d streams resumed: %s (%.1f s); lost %d, duplicates %d, resets %d, peak CPU %.2f cores%n",
-                        restartSeconds, n, all, resumeSeconds, lost, fleet.duplicates.get(), resets.get(), cpu.peakCores);
+                System.out.printf(Locale.ROOT, "storm: gateway answering %.1f s and ready %.1f s after the kill (%d refused, %d answered 503); all %d streams resumed: %s (%.1f s); lost %d, duplicates %d, resets %d, peak CPU %.2f cores%n",
+                        firstAnswerAt.get() == 0 ? Double.NaN : (firstAnswerAt.get() - killedAt) / 1e9, restartSeconds,
+                        refused.get(), unavailable.get(), n, all, resumeSeconds, lost, fleet.duplicates.get(), resets.get(), cpu.peakCores);
             }
         }
     }

@@ -22,6 +22,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import io.eventline.changefeed.ChangeRecord;
 import io.eventline.changefeed.InvalidChangeRecordException;
 import io.quarkus.logging.Log;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * Catches a resuming stream up: every record of its audience between its cursor and the
@@ -51,6 +52,21 @@ final class Replayer {
     private final StreamMetrics metrics;
     private final LongSupplier retryMillis;
     private final Semaphore kafkaSlots;
+    /**
+     * Frames replayed lately, by the position they carry and the change they hold. Streams that
+     * resume from the same cursor (every tab that was live when a gateway went away) step through
+     * the same positions, so after a restart thousands of replays share each frame instead of
+     * signing and building one per stream; the cursor's HMAC was a fifth of the gateway's CPU in
+     * such a storm. Direct-mapped and lossy: a miss only costs the encoding it saves.
+     */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Framed> frames =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(FRAME_CACHE);
+    private static final int FRAME_CACHE = 4096;
+
+    /** One cached frame; immutable (the position is a private copy). */
+    private record Framed(long[] position, Change change, Buffer frame) {
+    }
+
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("eventline-stream-replay-", 0).factory());
 
@@ -77,6 +93,7 @@ final class Replayer {
         CursorCodec codec = dispatcher.codec();
         History history = dispatcher.history();
         KafkaAccess kafka = new KafkaAccess();
+        long[] replayedCounts = new long[2]; // memory, kafka: added to the metrics once, at the end
         try {
             String reason = check(from, to, history, kafka);
             if (reason != null) {
@@ -90,11 +107,11 @@ final class Replayer {
                     long at = position[slot];
                     while (at < to[slot]) {
                         if (history.covers(slot, at)) {
-                            at = history.replay(slot, at, to[slot], c -> emit(stream, c, position, codec, "memory"));
+                            at = history.replay(slot, at, to[slot], c -> emit(stream, c, position, codec, replayedCounts, 0));
                         }
                         if (at < to[slot] && !history.covers(slot, at)) {
                             long until = Math.min(to[slot], history.completeFrom(slot));
-                            at = kafka.replay(stream, slot, at, until, position, codec);
+                            at = kafka.replay(stream, slot, at, until, position, codec, replayedCounts);
                         }
                     }
                 }
@@ -116,6 +133,8 @@ final class Replayer {
             stream.cut("its replay failed");
         } finally {
             kafka.close();
+            metrics.replayed("memory", replayedCounts[0]);
+            metrics.replayed("kafka", replayedCounts[1]);
         }
     }
 
@@ -167,7 +186,7 @@ final class Replayer {
         stream.finishCatchUp(to.clone(), codec);
     }
 
-    private void emit(Stream stream, Change change, long[] position, CursorCodec codec, String source) {
+    private void emit(Stream stream, Change change, long[] position, CursorCodec codec, long[] counts, int source) {
         if (change.offset < position[change.slot]) {
             return;
         }
@@ -176,14 +195,26 @@ final class Replayer {
             return;
         }
         try {
-            if (!stream.sendReplayed(Sse.frame(codec.encode(position), change.lines), change.timestamp, STALL_MILLIS)) {
+            if (!stream.sendReplayed(frame(position, change, codec), change.timestamp, STALL_MILLIS)) {
                 throw new Stop();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Stop();
         }
-        metrics.replayed(source);
+        counts[source]++;
+    }
+
+    /** The frame of {@code change} with the cursor {@code position}, shared with other replays when they had it. */
+    private Buffer frame(long[] position, Change change, CursorCodec codec) {
+        int slot = (java.util.Arrays.hashCode(position) * 31 + System.identityHashCode(change)) & (FRAME_CACHE - 1);
+        Framed cached = frames.get(slot);
+        if (cached != null && cached.change == change && java.util.Arrays.equals(cached.position, position)) {
+            return cached.frame;
+        }
+        Buffer frame = Sse.frame(codec.encode(position), change.lines);
+        frames.set(slot, new Framed(position.clone(), change, frame));
+        return frame;
     }
 
     /** A Kafka consumer for one replay, made on first need, holding one of the limited slots. */
@@ -212,7 +243,7 @@ final class Replayer {
         }
 
         /** Replays {@code [from, until)} of one partition from Kafka; returns {@code until}. */
-        long replay(Stream stream, int slot, long from, long until, long[] position, CursorCodec codec)
+        long replay(Stream stream, int slot, long from, long until, long[] position, CursorCodec codec, long[] counts)
                 throws InterruptedException {
             TopicPartition tp = codec.topology().partition(slot);
             KafkaConsumer<String, byte[]> c = consumer();
@@ -227,7 +258,7 @@ final class Replayer {
                     }
                     try {
                         emit(stream, new Change(slot, r.offset(), r.timestamp(), ChangeRecord.fromConsumerRecord(r)),
-                                position, codec, "kafka");
+                                position, codec, counts, 1);
                     } catch (InvalidChangeRecordException e) {
                         position[slot] = r.offset() + 1; // the dispatcher skipped it too
                     }

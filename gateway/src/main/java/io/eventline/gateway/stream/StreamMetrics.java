@@ -72,8 +72,10 @@ public class StreamMetrics {
         latency.record(Math.max(0, latencyMillis), TimeUnit.MILLISECONDS);
     }
 
-    void replayed(String source) {
-        ("kafka".equals(source) ? replayedKafka : replayedMemory).increment();
+    void replayed(String source, long count) {
+        if (count > 0) {
+            ("kafka".equals(source) ? replayedKafka : replayedMemory).increment(count);
+        }
     }
 
     void dropped() {
