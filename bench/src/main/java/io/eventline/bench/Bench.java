@@ -15,11 +15,22 @@ public final class Bench {
 
     static final List<String> SCENARIOS = List.of("latency", "fanout", "idle", "polling", "storm");
 
+    /**
+     * Vert.x logs, with a stack trace each, every connection a server resets and every pending
+     * connect failed when a client closes: thousands of lines in a storm or at the end of a peer's
+     * run, all expected and all counted by the scenarios themselves. Held here so that the
+     * logging system keeps the level (it references loggers weakly).
+     */
+    private static final List<java.util.logging.Logger> QUIET = List.of(
+            java.util.logging.Logger.getLogger("io.vertx.core.net.impl.ConnectionBase"),
+            java.util.logging.Logger.getLogger("io.vertx.core.impl.ContextImpl"));
+
     private Bench() {
     }
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
+        QUIET.forEach(l -> l.setLevel(java.util.logging.Level.OFF));
         if (args.length == 0 || !SCENARIOS.contains(args[0])) {
             System.err.println("usage: ./eventline bench <" + String.join("|", SCENARIOS) + "> [--smoke] [--systems eventline,nchan,pushpin,trivial]");
             System.exit(2);

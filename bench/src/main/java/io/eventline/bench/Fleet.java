@@ -173,7 +173,6 @@ final class Fleet implements AutoCloseable {
                     + failures.get() + " failed, " + (awaitReady ? ready.getCount() + " without ready" : "") + ") within "
                     + timeout.toSeconds() + " s");
         }
-        ClientPriority.raise(); // the client's event loops run now
     }
 
     /** Marks a message as sent now, in the given step. */
