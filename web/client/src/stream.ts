@@ -27,7 +27,7 @@ export interface StreamOptions {
   onSessionExpired?: () => void;
   /** Not live for this long → state 'polling' (until live again); attempts go on. Default 3000 ms. */
   pollingAfterMs?: number;
-  /** Default 500 ms doubling to 15 s, full jitter. */
+  /** Default 500 ms doubling to 5 s, full jitter. */
   backoff?: BackoffOptions;
   /** Resume from here on the first connect (e.g. a cursor kept from an earlier connection). */
   lastEventId?: string | null;
@@ -160,7 +160,7 @@ export function connect(opts: StreamOptions): StreamConnection {
   }
 
   // While we wait out a backoff, the network coming back or the user returning to the tab is a
-  // good reason to try at once rather than after up to 15 s.
+  // good reason to try at once rather than after up to 5 s.
   function wake() {
     if (retryTimer !== undefined) void open();
   }

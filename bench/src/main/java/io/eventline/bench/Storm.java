@@ -26,6 +26,9 @@ import io.vertx.core.json.JsonObject;
  */
 final class Storm {
 
+    /** {@code DEFAULT_BACKOFF.maxMs} in {@code web/client/src/backoff.ts}. */
+    static final long BACKOFF_CEILING_MS = 5_000;
+
     private Storm() {
     }
 
@@ -46,7 +49,7 @@ final class Storm {
                     i -> "storm-" + i / perUser, true, Duration.ofMinutes(3));
             System.out.println("▸ " + n + " streams open; publishing " + rate + " records/s");
 
-            // Reconnect on close as @eventline/client does: full jitter (0 to 500 ms, doubling up to 15 s), Last-Event-ID.
+            // Reconnect on close as @eventline/client does: full jitter (0 to 500 ms, doubling up to 5 s), Last-Event-ID.
             AtomicInteger down = new AtomicInteger();
             AtomicLong lastResumedAt = new AtomicLong();
             AtomicInteger attempts = new AtomicInteger();
@@ -121,7 +124,7 @@ final class Storm {
                             } else {
                                 otherFailures.incrementAndGet(); // reset or closed before an answer
                             }
-                            reconnect(stream, Math.min(15_000, ceilingMs * 2));
+                            reconnect(stream, Math.min(BACKOFF_CEILING_MS, ceilingMs * 2));
                         });
                     });
                 }

@@ -122,6 +122,7 @@ final class Replayer {
             for (int slot = 0; slot < to.length; slot++) {
                 position[slot] = Math.max(position[slot], to[slot]);
             }
+            countReplayed(replayedCounts); // before the stream goes live, so a scrape after its next record sees them
             stream.finishCatchUp(position, codec);
         } catch (Stop stopped) {
             // the stream is gone; its client resumes from what it received
@@ -132,10 +133,16 @@ final class Replayer {
             Log.warnf(e, "live stream: replay for %s failed; the stream is cut so its client retries", stream.sub());
             stream.cut("its replay failed");
         } finally {
+            countReplayed(replayedCounts);
             kafka.close();
-            metrics.replayed("memory", replayedCounts[0]);
-            metrics.replayed("kafka", replayedCounts[1]);
         }
+    }
+
+    private void countReplayed(long[] counts) {
+        metrics.replayed("memory", counts[0]);
+        metrics.replayed("kafka", counts[1]);
+        counts[0] = 0;
+        counts[1] = 0;
     }
 
     /** Null when the gap can be replayed, else the reason it cannot. */
