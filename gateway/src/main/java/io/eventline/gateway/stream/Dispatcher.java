@@ -336,7 +336,7 @@ final class Dispatcher implements Runnable {
     /** The current record's frame for every live stream: the frontier as id, encoded once. */
     Buffer sharedFrame(Change change) {
         if (change.sharedFrame == null) {
-            change.sharedFrame = Sse.sharedFrame(cursor(), change.lines);
+            change.sharedFrame = Sse.frame(cursor(), change.lines);
         }
         return change.sharedFrame;
     }

@@ -26,19 +26,6 @@ final class Sse {
         return Buffer.buffer(id.length + lines.length).appendBytes(id).appendBytes(lines);
     }
 
-    /**
-     * The same frame in direct memory, for writing to many sockets: Vert.x hands each socket an
-     * unreleasable view of it, and Netty writes a direct buffer as it is, where a heap frame is
-     * first copied into a pooled direct buffer once per socket. The memory is the GC's to free
-     * (a {@link java.nio.ByteBuffer} with a cleaner), as with any heap frame.
-     */
-    static Buffer sharedFrame(String cursor, byte[] lines) {
-        byte[] id = ("id: " + cursor + "\n").getBytes(StandardCharsets.US_ASCII);
-        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(id.length + lines.length);
-        direct.put(id).put(lines).flip();
-        return Buffer.buffer(io.netty.buffer.Unpooled.wrappedBuffer(direct));
-    }
-
     static Buffer frame(String cursor, String event, String json) {
         return frame(cursor, eventLines(event, json));
     }
