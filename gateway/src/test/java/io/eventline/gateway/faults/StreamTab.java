@@ -6,6 +6,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 import io.eventline.gateway.it.Rest;
 import io.eventline.gateway.it.SseClient;
 import io.eventline.gateway.it.SseClient.Event;
@@ -109,42 +112,44 @@ final class StreamTab implements AutoCloseable {
         }
     }
 
-    /** Reopens on {@code reconnectTo} with the last id, as EventSource does; false when it gave up. */
+    /**
+     * Reopens on {@code reconnectTo} with the last id, as EventSource does: the first attempt after
+     * the server's {@code retry:} hint (when honoured), then one every half second or every hint,
+     * until a stream opens; false when it gave up.
+     */
     private boolean reconnect() {
         SseClient old = client;
-        long deadline = System.nanoTime() + RECONNECT_PATIENCE.toNanos();
-        long pause = honourRetry && old.retry() != null ? old.retry() : 0;
-        while (!closed && System.nanoTime() < deadline) {
-            if (pause > 0) {
-                try {
-                    Thread.sleep(pause); // the client's reconnection delay, as the server asked
-                } catch (InterruptedException e) {
-                    return false;
-                }
-            }
-            pause = Math.max(pause, 500);
-            SseClient next;
-            try {
-                next = SseClient.open(reconnectTo + "/api/stream", who.token, lastId);
-            } catch (IllegalStateException unreachable) {
-                refused.incrementAndGet();
-                continue;
-            }
-            if (next.status() == 200) {
-                client = next;
-                reconnects.incrementAndGet();
-                if (closed) {
-                    next.close();
-                }
-                return true;
-            }
-            (next.status() >= 500 ? serverErrors : refused).incrementAndGet();
-            next.close();
-        }
-        if (!closed) {
+        long hint = honourRetry && old.retry() != null ? old.retry() : 0;
+        try {
+            Awaitility.await().pollDelay(Duration.ofMillis(hint)).pollInterval(Duration.ofMillis(Math.max(hint, 500)))
+                    .atMost(RECONNECT_PATIENCE).until(() -> closed || tryOpen());
+        } catch (ConditionTimeoutException e) {
             failure = "could not reconnect to " + reconnectTo + " within " + RECONNECT_PATIENCE + " (" + refused.get()
                     + " refused, " + serverErrors.get() + " 5xx)";
+            return false;
         }
+        return client != old;
+    }
+
+    /** One attempt: true once a stream is open (and now this tab's). */
+    private boolean tryOpen() {
+        SseClient next;
+        try {
+            next = SseClient.open(reconnectTo + "/api/stream", who.token, lastId);
+        } catch (IllegalStateException unreachable) {
+            refused.incrementAndGet();
+            return false;
+        }
+        if (next.status() == 200) {
+            client = next;
+            reconnects.incrementAndGet();
+            if (closed) {
+                next.close();
+            }
+            return true;
+        }
+        (next.status() >= 500 ? serverErrors : refused).incrementAndGet();
+        next.close();
         return false;
     }
 
