@@ -104,4 +104,20 @@ class BenchSmokeIT {
             vertx.close();
         }
     }
+
+    /**
+     * Too few file descriptors: the scenario stops before it starts anything and says what to
+     * raise. A JVM of its own, run with a hard limit of 256: a low soft limit alone is no case,
+     * since ./eventline raises it to the hard limit and the JVM does so too (MaxFDLimit).
+     */
+    @Test
+    void tooFewOpenFilesStopsBeforeStartingAndSaysWhatToRaise() throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder("bash", "-c", "ulimit -n 256 && exec \"$0\" -cp \"$1\" io.eventline.bench.Bench fanout",
+                javaBin, System.getProperty("java.class.path")).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isEqualTo(1);
+        assertThat(output).contains("the open-files limit is 256").contains("ulimit -n 11000").doesNotContain("starting");
+    }
 }
