@@ -13,7 +13,8 @@ public final class RecordTypes {
     private static final Map<String, String> SCHEMAS = new LinkedHashMap<>();
 
     static {
-        for (String t : new String[] { "created", "updated", "submitted", "approved", "rejected", "cancelled" }) {
+        for (String t : new String[] { "created", "updated", "submitted", "approved", "rejected", "cancelled",
+                "revision-submitted", "revision-withdrawn", "revision-approved", "revision-rejected" }) {
             SCHEMAS.put("event." + t, "/schemas/event.json");
         }
         SCHEMAS.put("booking.confirmed", "/schemas/booking.json");

@@ -6,6 +6,7 @@ import java.util.UUID;
 import io.eventline.changefeed.Audience;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -45,16 +46,29 @@ public class Event extends PanacheEntityBase {
     public Instant submittedAt;
     @Column(name = "published_at")
     public Instant publishedAt;
+    /** Changed content waiting for review, or the last rejected one; null when there is none. */
+    @Embedded
+    public Revision revision;
+    /** Since when it waits in the admin's review queue (a new event, or a pending revision); else null. */
+    @Column(name = "review_since")
+    public Instant reviewSince;
 
     /** Moves the workflow; throws {@link EventStatus.InvalidTransitionException} when not allowed. */
     public void apply(EventStatus.Action action, Instant now) {
         EventStatus next = status.apply(action);
         if (next == EventStatus.PENDING_APPROVAL && status != next) {
             submittedAt = now;
+            reviewSince = now;
             rejectionReason = null;
+        }
+        if (next != EventStatus.PENDING_APPROVAL) {
+            reviewSince = null;
         }
         if (next == EventStatus.APPROVED && publishedAt == null) {
             publishedAt = now;
+        }
+        if (next == EventStatus.CANCELLED) {
+            revision = null; // nothing left to review
         }
         status = next;
         touch(now);
@@ -81,8 +95,16 @@ public class Event extends PanacheEntityBase {
         if (isPublic()) {
             return Audience.PUBLIC;
         }
-        Audience partner = Audience.user(partnerId);
-        return status == EventStatus.DRAFT || submittedAt == null ? partner : partner.and(Audience.role("admin"));
+        return status == EventStatus.DRAFT || submittedAt == null ? Audience.user(partnerId) : reviewAudience();
+    }
+
+    /** Who may see unreviewed content: the partner and admins, never the public. */
+    public Audience reviewAudience() {
+        return Audience.user(partnerId).and(Audience.role("admin"));
+    }
+
+    public boolean hasPendingRevision() {
+        return revision != null && revision.isPending();
     }
 
     /** One change: the version moves on (it is the ETag) and updatedAt with it. */

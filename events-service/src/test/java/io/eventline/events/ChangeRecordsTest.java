@@ -60,7 +60,7 @@ class ChangeRecordsTest {
         pat.req().post("/api/events/" + id + "/submit").then().statusCode(200);                         // v5
         ada.req().post("/api/events/" + id + "/approve").then().statusCode(200);                        // v6
         pat.req().header("If-Match", "\"6\"").body(Api.eventBody("venue", "Green Hall")).put("/api/events/" + id)
-                .then().statusCode(200);                                                                 // v7
+                .then().statusCode(200);                                                                 // v7: a revision
         String b1 = uma.req().body("{\"seats\":2}").post("/api/events/" + id + "/bookings").then().statusCode(201)
                 .extract().path("id");                                                                   // event v8
         uma.req().delete("/api/bookings/" + b1).then().statusCode(200);                                 // event v9
@@ -75,7 +75,7 @@ class ChangeRecordsTest {
                 new Seen("event.rejected", id, private2, "4"),
                 new Seen("event.submitted", id, private2, "5"),
                 new Seen("event.approved", id, "public", "6"),
-                new Seen("event.updated", id, "public", "7"),
+                new Seen("event.revision-submitted", id, private2, "7"),
                 new Seen("booking.confirmed", b1, both, "1"),
                 new Seen("booking.cancelled", b1, both, "2"),
                 new Seen("booking.confirmed", b2, both, "1"),

@@ -81,13 +81,13 @@ class EventWorkflowTest {
     }
 
     @Test
-    void editingAnApprovedEventKeepsItApproved() {
+    void editingAnApprovedEventKeepsItApprovedWithTheChangeWaitingForReview() {
         Persona pat = Api.partner();
         String id = Api.approvedEvent(pat, 10);
 
         pat.req().header("If-Match", "\"3\"").body(Api.eventBody("venue", "Green Hall")).put("/api/events/" + id)
-                .then().statusCode(200).body("status", equalTo("APPROVED")).body("venue", equalTo("Green Hall"))
-                .header("ETag", "\"4\"");
+                .then().statusCode(200).body("status", equalTo("APPROVED")).body("venue", equalTo("Blue Room"))
+                .body("revision.venue", equalTo("Green Hall")).body("revision.status", equalTo("PENDING"));
     }
 
     @Test

@@ -66,6 +66,11 @@ public final class Http {
         }
     }
 
+    /** Like {@link #ifMatch}, for an operation where the condition is optional: null without one. */
+    public static Long optionalIfMatch(String header) {
+        return header == null || header.isBlank() ? null : ifMatch(header);
+    }
+
     public static EntityTag versionTag(long version) {
         return new EntityTag(Long.toString(version));
     }

@@ -93,7 +93,9 @@ public class EventResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed("partner")
-    @Operation(summary = "Replace an event's editable fields", description = "If-Match is required.")
+    @Operation(summary = "Replace an event's editable fields", description = "If-Match is required. Before approval "
+            + "the change applies at once. Once APPROVED, changes to the title, description, venue, times or category "
+            + "wait as a pending revision for an admin (the approved content stays public); capacity applies at once.")
     @APIResponse(responseCode = "412", description = "The ETag in If-Match is stale")
     @APIResponse(responseCode = "428", description = "If-Match is missing")
     public Response update(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
@@ -113,18 +115,46 @@ public class EventResource {
     @POST
     @Path("{id}/approve")
     @RolesAllowed("admin")
-    @Operation(summary = "Approve", description = "PENDING_APPROVAL → APPROVED")
-    public Response approve(@PathParam("id") String id) {
-        return ok(events.approve(caller(), Http.id(id, "event")));
+    @Operation(summary = "Approve", description = "PENDING_APPROVAL → APPROVED. With If-Match, only the version reviewed.")
+    @APIResponse(responseCode = "412", description = "If-Match names another version than the current one")
+    public Response approve(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
+        return ok(events.approve(caller(), Http.id(id, "event"), Http.optionalIfMatch(ifMatch)));
     }
 
     @POST
     @Path("{id}/reject")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed("admin")
-    @Operation(summary = "Reject with a reason", description = "PENDING_APPROVAL → REJECTED")
-    public Response reject(@PathParam("id") String id, @Valid @NotNull RejectInput in) {
-        return ok(events.reject(caller(), Http.id(id, "event"), in.reason().strip()));
+    @Operation(summary = "Reject with a reason", description = "PENDING_APPROVAL → REJECTED. With If-Match, only the version reviewed.")
+    @APIResponse(responseCode = "412", description = "If-Match names another version than the current one")
+    public Response reject(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+            @Valid @NotNull RejectInput in) {
+        return ok(events.reject(caller(), Http.id(id, "event"), Http.optionalIfMatch(ifMatch), in.reason().strip()));
+    }
+
+    @POST
+    @Path("{id}/revision/approve")
+    @RolesAllowed("admin")
+    @Operation(summary = "Approve a revision", description = "The pending content of an APPROVED event becomes "
+            + "its public content. With If-Match, only the version reviewed.")
+    @APIResponse(responseCode = "404", description = "The event has no pending revision")
+    @APIResponse(responseCode = "412", description = "If-Match names another version than the current one")
+    public Response approveRevision(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
+        return ok(events.approveRevision(caller(), Http.id(id, "event"), Http.optionalIfMatch(ifMatch)));
+    }
+
+    @POST
+    @Path("{id}/revision/reject")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed("admin")
+    @Operation(summary = "Reject a revision with a reason", description = "The approved content stays as it was; "
+            + "the partner sees the rejected revision and the reason. With If-Match, only the version reviewed.")
+    @APIResponse(responseCode = "404", description = "The event has no pending revision")
+    @APIResponse(responseCode = "412", description = "If-Match names another version than the current one")
+    public Response rejectRevision(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+            @Valid @NotNull RejectInput in) {
+        return ok(events.rejectRevision(caller(), Http.id(id, "event"), Http.optionalIfMatch(ifMatch),
+                in.reason().strip()));
     }
 
     @POST
@@ -162,7 +192,8 @@ public class EventResource {
     @GET
     @Path("review")
     @RolesAllowed("admin")
-    @Operation(summary = "The review queue", description = "PENDING_APPROVAL events, oldest submission first.")
+    @Operation(summary = "The review queue", description = "PENDING_APPROVAL events and APPROVED events with a pending "
+            + "revision, oldest submission first.")
     public Response review(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
             @Context Request request) {
         return Http.conditionalPage(request, events.reviewQueue(Http.limit(limit), cursor),

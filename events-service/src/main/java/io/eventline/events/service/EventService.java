@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.eventline.changefeed.Audience;
 import io.eventline.changefeed.Topics;
 import io.eventline.changefeed.outbox.Outbox;
 import io.eventline.events.Booking;
@@ -19,6 +20,7 @@ import io.eventline.events.BookingStatus;
 import io.eventline.events.Event;
 import io.eventline.events.EventStatus;
 import io.eventline.events.EventStatus.Action;
+import io.eventline.events.Revision;
 import io.eventline.http.Problem;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -43,12 +45,13 @@ public class EventService {
         UUID id = UUID.randomUUID();
         Optional<UUID> earlier = idempotency.claim(caller.sub(), "event", idempotencyKey, in.toString(), id);
         if (earlier.isPresent()) {
-            return new Created<>(EventView.of(Event.findById(earlier.get())), true);
+            return new Created<>(EventView.withRevision(Event.findById(earlier.get())), true);
         }
         Event e = new Event();
         e.id = id;
         e.partnerId = caller.sub();
         edit(e, in);
+        e.capacity = in.capacity();
         e.status = EventStatus.DRAFT;
         e.version = 0;
         e.createdAt = now;
@@ -59,16 +62,20 @@ public class EventService {
         }
         e.persist();
         record(e, e.status == EventStatus.PENDING_APPROVAL ? "event.submitted" : "event.created");
-        return new Created<>(EventView.of(e), false);
+        return new Created<>(EventView.withRevision(e), false);
     }
 
+    /**
+     * Replaces the editable fields. Before approval the change applies at once (and an event in
+     * review stays in review). Once approved, content changes wait as a revision for an admin,
+     * while the approved content stays public and bookable; capacity is operational and applies
+     * at once. Each change is its own record: the public one first, then the one for review.
+     */
     @Transactional
     public EventView update(Caller caller, UUID id, long ifMatch, EventInput in) {
         Event e = lock(caller, id);
         requireOwner(caller, e);
-        if (e.version != ifMatch) {
-            throw Problem.preconditionFailed(e.version);
-        }
+        requireVersion(e, ifMatch);
         e.status.apply(Action.EDIT);
         Instant now = Times.now();
         requireStorable(in.startsAt(), in.endsAt());
@@ -82,10 +89,35 @@ public class EventService {
             throw Problem.conflict("capacity " + in.capacity() + " is below the " + e.seatsBooked + " seats already booked")
                     .with("seatsBooked", e.seatsBooked);
         }
-        edit(e, in);
-        e.touch(now);
-        record(e, "event.updated");
-        return EventView.of(e);
+        if (e.status != EventStatus.APPROVED) {
+            edit(e, in);
+            e.capacity = in.capacity();
+            e.touch(now);
+            record(e, "event.updated");
+            return EventView.withRevision(e);
+        }
+        if (in.capacity() != e.capacity) {
+            e.capacity = in.capacity();
+            e.touch(now);
+            record(e, "event.updated");
+        }
+        Revision proposed = content(in);
+        if (proposed.differsFrom(e)) {
+            if (!e.hasPendingRevision() || !proposed.sameContentAs(e.revision)) {
+                proposed.status = Revision.Status.PENDING;
+                proposed.submittedAt = now;
+                e.revision = proposed;
+                e.reviewSince = now;
+                e.touch(now);
+                recordForReview(e, "event.revision-submitted");
+            }
+        } else if (e.revision != null) { // back to the approved content: nothing left to review
+            e.revision = null;
+            e.reviewSince = null;
+            e.touch(now);
+            recordForReview(e, "event.revision-withdrawn");
+        }
+        return EventView.withRevision(e);
     }
 
     @Transactional
@@ -95,18 +127,56 @@ public class EventService {
         return transition(e, Action.SUBMIT, "event.submitted");
     }
 
+    /** {@code ifMatch}, when given, must name the version the admin reviewed: else 412. */
     @Transactional
-    public EventView approve(Caller caller, UUID id) {
-        return transition(lock(caller, id), Action.APPROVE, "event.approved");
+    public EventView approve(Caller caller, UUID id, Long ifMatch) {
+        Event e = lock(caller, id);
+        requireVersion(e, ifMatch);
+        return transition(e, Action.APPROVE, "event.approved");
     }
 
     @Transactional
-    public EventView reject(Caller caller, UUID id, String reason) {
+    public EventView reject(Caller caller, UUID id, Long ifMatch, String reason) {
         Event e = lock(caller, id);
+        requireVersion(e, ifMatch);
         e.apply(Action.REJECT, Times.now());
         e.rejectionReason = reason;
         record(e, "event.rejected");
-        return EventView.of(e);
+        return EventView.withRevision(e);
+    }
+
+    /** Publishes the pending revision: its content becomes the event's, for everyone. */
+    @Transactional
+    public EventView approveRevision(Caller caller, UUID id, Long ifMatch) {
+        Event e = pendingRevision(caller, id, ifMatch);
+        Instant now = Times.now();
+        Revision r = e.revision;
+        if (!r.startsAt.equals(e.startsAt) && !r.startsAt.isAfter(now)) {
+            throw Problem.conflict("the revision's start " + r.startsAt + " has passed; the partner must edit it");
+        }
+        e.title = r.title;
+        e.description = r.description;
+        e.venue = r.venue;
+        e.startsAt = r.startsAt;
+        e.endsAt = r.endsAt;
+        e.category = r.category;
+        e.revision = null;
+        e.reviewSince = null;
+        e.touch(now);
+        record(e, "event.revision-approved");
+        return EventView.withRevision(e);
+    }
+
+    /** Rejects the pending revision: the approved content stays as it was; the partner sees why. */
+    @Transactional
+    public EventView rejectRevision(Caller caller, UUID id, Long ifMatch, String reason) {
+        Event e = pendingRevision(caller, id, ifMatch);
+        e.revision.status = Revision.Status.REJECTED;
+        e.revision.rejectionReason = reason;
+        e.reviewSince = null;
+        e.touch(Times.now());
+        recordForReview(e, "event.revision-rejected");
+        return EventView.withRevision(e);
     }
 
     /** Cancels the event and, in the same transaction, each confirmed booking (one record each, after the event's). */
@@ -124,7 +194,7 @@ public class EventService {
         record(e, "event.cancelled");
         confirmed.forEach(b -> outbox.record(Topics.EVENTS, e.id.toString(), "booking.cancelled", b.id.toString(),
                 b.audience(), b.version, BookingView.of(b)));
-        return EventView.of(e);
+        return EventView.withRevision(e);
     }
 
     @Transactional
@@ -133,7 +203,7 @@ public class EventService {
         if (e == null || !visible(caller, e)) {
             throw Problem.notFound("event " + id);
         }
-        return EventView.of(e);
+        return view(caller, e);
     }
 
     @Transactional
@@ -162,17 +232,18 @@ public class EventService {
             p.and("at", c.at()).and("id", c.id());
         }
         List<Event> rows = Event.<Event>find(q + " order by createdAt desc, id desc", p).range(0, limit).list();
-        return page(rows, limit, e -> new Cursor(e.createdAt, e.id));
+        return pageOf(rows, limit, e -> new Cursor(e.createdAt, e.id), EventView::withRevision);
     }
 
+    /** New events waiting for approval and pending revisions of approved ones, oldest first. */
     @Transactional
     public Page<EventView> reviewQueue(int limit, String cursor) {
         Cursor c = cursor == null ? null : Cursor.decode(cursor);
         List<Event> rows = c == null
-                ? Event.find("status = ?1 order by submittedAt, id", EventStatus.PENDING_APPROVAL).range(0, limit).list()
-                : Event.find("status = ?1 and (submittedAt > ?2 or (submittedAt = ?2 and id > ?3)) order by submittedAt, id",
-                        EventStatus.PENDING_APPROVAL, c.at(), c.id()).range(0, limit).list();
-        return page(rows, limit, e -> new Cursor(e.submittedAt, e.id));
+                ? Event.find("reviewSince is not null order by reviewSince, id").range(0, limit).list()
+                : Event.find("reviewSince is not null and (reviewSince > ?1 or (reviewSince = ?1 and id > ?2)) "
+                        + "order by reviewSince, id", c.at(), c.id()).range(0, limit).list();
+        return pageOf(rows, limit, e -> new Cursor(e.reviewSince, e.id), EventView::withRevision);
     }
 
     /** Events by status: a partner's own; for an admin, all; for a user, none. */
@@ -211,11 +282,41 @@ public class EventService {
     private EventView transition(Event e, Action action, String type) {
         e.apply(action, Times.now());
         record(e, type);
-        return EventView.of(e);
+        return EventView.withRevision(e);
     }
 
+    /** The event's own audience; a record the public may read never carries the revision. */
     private void record(Event e, String type) {
-        outbox.record(Topics.EVENTS, e.id.toString(), type, e.id.toString(), e.audience(), e.version, EventView.of(e));
+        Audience audience = e.audience();
+        outbox.record(Topics.EVENTS, e.id.toString(), type, e.id.toString(), audience, e.version,
+                audience.entries().contains(Audience.PUBLIC_ENTRY) ? EventView.of(e) : EventView.withRevision(e));
+    }
+
+    /** A change to the revision: for the partner and admins only, whatever the event's audience. */
+    private void recordForReview(Event e, String type) {
+        outbox.record(Topics.EVENTS, e.id.toString(), type, e.id.toString(), e.reviewAudience(), e.version,
+                EventView.withRevision(e));
+    }
+
+    /** The partner and admins read the revision; everyone else the approved content only. */
+    private static EventView view(Caller caller, Event e) {
+        return caller.isAdmin() || e.isOwnedBy(caller.sub()) ? EventView.withRevision(e) : EventView.of(e);
+    }
+
+    /** The event with a pending revision, row-locked: 404 if it has none, 412 if ifMatch is stale. */
+    private static Event pendingRevision(Caller caller, UUID id, Long ifMatch) {
+        Event e = lock(caller, id);
+        if (!e.hasPendingRevision()) {
+            throw Problem.notFound("pending revision of event " + id);
+        }
+        requireVersion(e, ifMatch);
+        return e;
+    }
+
+    private static void requireVersion(Event e, Long ifMatch) {
+        if (ifMatch != null && e.version != ifMatch) {
+            throw Problem.preconditionFailed(e.version);
+        }
     }
 
     private static void requireOwner(Caller caller, Event e) {
@@ -247,14 +348,27 @@ public class EventService {
         }
     }
 
+    /** The content fields of {@code in}, normalised as they are stored. */
+    private static Revision content(EventInput in) {
+        Revision r = new Revision();
+        r.title = in.title().strip();
+        r.description = Objects.requireNonNullElse(in.description(), "");
+        r.venue = in.venue().strip();
+        r.startsAt = Times.micros(in.startsAt());
+        r.endsAt = Times.micros(in.endsAt());
+        r.category = in.category() == null || in.category().isBlank() ? null : in.category().strip();
+        return r;
+    }
+
+    /** Writes the content straight into the event: only before it was approved. */
     private static void edit(Event e, EventInput in) {
-        e.title = in.title().strip();
-        e.description = Objects.requireNonNullElse(in.description(), "");
-        e.venue = in.venue().strip();
-        e.startsAt = Times.micros(in.startsAt());
-        e.endsAt = Times.micros(in.endsAt());
-        e.capacity = in.capacity();
-        e.category = in.category() == null || in.category().isBlank() ? null : in.category().strip();
+        Revision r = content(in);
+        e.title = r.title;
+        e.description = r.description;
+        e.venue = r.venue;
+        e.startsAt = r.startsAt;
+        e.endsAt = r.endsAt;
+        e.category = r.category;
     }
 
     /** Queries fetch {@code limit + 1} rows (Panache ranges are inclusive): one more means a next page. */
