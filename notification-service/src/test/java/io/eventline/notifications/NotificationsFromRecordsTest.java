@@ -117,6 +117,48 @@ class NotificationsFromRecordsTest {
     }
 
     @Test
+    void aRevisionReachesAdminsWhenSubmittedAndBookersOnlyOnceApproved() {
+        Person ada = Person.of("admin");
+        Audience partnerAndAdmins = Audience.user(pat.sub()).and(Audience.role("admin"));
+        UUID umaBooking = UUID.randomUUID();
+        String pending = withRevision(Feed.event(eventId, pat.sub(), "APPROVED", 4, "Blue Room", START, "x"),
+                "PENDING", "Green Hall", "null");
+        feed.send(
+                feed.eventRecord("event.approved", eventId, Audience.PUBLIC, 2,
+                        Feed.event(eventId, pat.sub(), "APPROVED", 2, "Blue Room", START, "x")),
+                booking(umaBooking, uma, "CONFIRMED", 1),
+                // proposed: the bookers hear nothing, the admins get it to review
+                feed.eventRecord("event.revision-submitted", eventId, partnerAndAdmins, 4, pending),
+                feed.eventRecord("event.revision-rejected", eventId, partnerAndAdmins, 5,
+                        withRevision(Feed.event(eventId, pat.sub(), "APPROVED", 5, "Blue Room", START, "x"),
+                                "REJECTED", "Green Hall", "\"The hall is closed\"")),
+                feed.eventRecord("event.revision-submitted", eventId, partnerAndAdmins, 6,
+                        withRevision(Feed.event(eventId, pat.sub(), "APPROVED", 6, "Blue Room", START, "x"),
+                                "PENDING", "Green Hall", "null")),
+                // approved: the new venue is public, and the bookers are told
+                feed.eventRecord("event.revision-approved", eventId, Audience.PUBLIC, 7,
+                        Feed.event(eventId, pat.sub(), "APPROVED", 7, "Green Hall", START, "x")));
+
+        await().atMost(WITHIN).untilAsserted(() -> assertThat(types(pat))
+                .containsExactlyInAnyOrder("REVISION_APPROVED", "REVISION_REJECTED", "BOOKING_RECEIVED", "EVENT_APPROVED"));
+        await().atMost(WITHIN).untilAsserted(() -> assertThat(types(uma))
+                .containsExactly("EVENT_UPDATED", "BOOKING_CONFIRMED"));
+        assertThat(types(ada)).contains("REVISION_SUBMITTED");
+        uma.req().get("/api/notifications").then().body("items[0].body", equalTo("It is now at Green Hall."));
+        pat.req().get("/api/notifications").then()
+                .body("items.find { it.type == 'REVISION_REJECTED' }.body", equalTo(
+                        "Reason: The hall is closed. The approved version stays as it was."));
+    }
+
+    /** {@code event} with a {@code revision} of the given status, venue and reason. */
+    private static String withRevision(String event, String status, String venue, String reason) {
+        return event.substring(0, event.length() - 1) + """
+                ,"revision":{"status":"%s","title":"Jazz Night","description":"x","venue":"%s","startsAt":"%s",\
+                "endsAt":"%s","category":null,"submittedAt":"%s","rejectionReason":%s}}""".formatted(status, venue,
+                START, START.plus(3, ChronoUnit.HOURS), START, reason);
+    }
+
+    @Test
     void aCancellationReachesConfirmedBookersOnly() {
         UUID umaBooking = UUID.randomUUID();
         feed.send(

@@ -62,7 +62,21 @@ public class Derivation {
             case "event.rejected" -> project(d, List.of(new Draft(partner(d), "EVENT_REJECTED",
                     "Your event " + quote(d, "title") + " was rejected",
                     "Reason: " + text(d, "rejectionReason"), "event", r.subject())));
-            case "event.updated" -> eventUpdated(r, d);
+            case "event.updated" -> eventUpdated(r, d, new ArrayList<>());
+            // A revision's content is in data.revision and never projected: the projection is what
+            // bookers were promised, and it changes only when an admin approves.
+            case "event.revision-submitted" -> project(d, List.of(new Draft("role:admin", "REVISION_SUBMITTED",
+                    "Changes to review: " + quote(d, "title"),
+                    "The partner changed " + quote(d, "title") + "; the approved version stays public meanwhile.",
+                    "event", r.subject())));
+            case "event.revision-withdrawn" -> project(d, List.of());
+            case "event.revision-approved" -> eventUpdated(r, d, new ArrayList<>(List.of(new Draft(partner(d),
+                    "REVISION_APPROVED", "Your changes to " + quote(d, "title") + " were approved",
+                    "They are now in the catalog.", "event", r.subject()))));
+            case "event.revision-rejected" -> project(d, List.of(new Draft(partner(d), "REVISION_REJECTED",
+                    "Your changes to " + quote(d.path("revision"), "title") + " were rejected",
+                    "Reason: " + text(d.path("revision"), "rejectionReason")
+                            + ". The approved version stays as it was.", "event", r.subject())));
             case "event.cancelled" -> project(d, toBookers(d, "EVENT_CANCELLED",
                     quote(d, "title") + " was cancelled", "Your booking is cancelled; your seats are released."));
             case "booking.confirmed" -> bookingConfirmed(r, d);
@@ -73,9 +87,9 @@ public class Derivation {
         };
     }
 
-    private List<Draft> eventUpdated(ChangeRecord r, JsonNode d) {
+    /** An approved change of content: bookers hear of a new venue or new times, on top of {@code drafts}. */
+    private List<Draft> eventUpdated(ChangeRecord r, JsonNode d, List<Draft> drafts) {
         Object[] before = previous(UUID.fromString(text(d, "id")));
-        List<Draft> drafts = List.of();
         if (before != null) {
             List<String> changes = new ArrayList<>();
             if (!Objects.equals(before[0], text(d, "venue"))) {
@@ -87,8 +101,8 @@ public class Derivation {
                 changes.add("now " + WHEN.format(startsAt) + " to " + WHEN.format(endsAt));
             }
             if (!changes.isEmpty()) { // a typo fixed in the description is no news to bookers
-                drafts = toBookers(d, "EVENT_UPDATED", quote(d, "title") + " has changed",
-                        "It is " + String.join(", ", changes) + ".");
+                drafts.addAll(toBookers(d, "EVENT_UPDATED", quote(d, "title") + " has changed",
+                        "It is " + String.join(", ", changes) + "."));
             }
         }
         return project(d, drafts);
