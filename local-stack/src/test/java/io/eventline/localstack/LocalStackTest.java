@@ -5,13 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -84,19 +92,73 @@ class LocalStackTest {
     }
 
     @Test
-    void closingStopsEveryProcessAndDeletesTheData() {
+    void closingStopsEveryProcessAndDeletesTheData() throws Exception {
+        Path base = RunDirectory.baseDirectory();
+        Set<Path> dirsBefore = runDirectoriesOfThisJvm(base);
+        Set<Long> childrenBefore = ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
         LocalStack other = LocalStack.start();
-        var descendantsBefore = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count();
-        assertTrue(descendantsBefore > 0);
-        var dataDirs = RunDirectory.baseDirectory();
+        Path runDir;
+        Map<Long, String> started = new TreeMap<>();
+        try {
+            Set<Path> fresh = runDirectoriesOfThisJvm(base);
+            fresh.removeAll(dirsBefore);
+            assertEquals(1, fresh.size(), "the new stack's run directory among " + fresh);
+            runDir = fresh.iterator().next();
+            // What the stack recorded (the postmaster, the broker) with everything under them, and
+            // whatever this JVM has started since (the watchdogs).
+            List<ProcessHandle> recorded = Files.readAllLines(runDir.resolve(RunDirectory.PIDS_FILE)).stream()
+                    .map(line -> ProcessHandle.of(Long.parseLong(line.trim()))).flatMap(Optional::stream).toList();
+            Stream.concat(recorded.stream(), recorded.stream().flatMap(ProcessHandle::descendants))
+                    .forEach(p -> started.put(p.pid(), describe(p)));
+            ProcessHandle.current().descendants().filter(p -> !childrenBefore.contains(p.pid()))
+                    .forEach(p -> started.put(p.pid(), describe(p)));
+            long postmaster = Long.parseLong(Files.readAllLines(runDir.resolve("postgres").resolve("postmaster.pid")).get(0).trim());
+            assertTrue(started.containsKey(postmaster), "the postmaster " + postmaster + " among " + started);
+            assertTrue(ProcessHandle.of(postmaster).orElseThrow().children().findAny().isPresent(),
+                    "the postmaster's own processes (checkpointer, walwriter, ...)");
+            List<ProcessHandle> brokers = recorded.stream().filter(p -> p.pid() != postmaster).toList();
+            assertEquals(1, brokers.size(), "the broker besides the postmaster in " + recorded);
+            assertTrue(brokers.get(0).info().command().orElse("").endsWith("/java"), "the broker is a JVM: " + started);
+            assertTrue(started.keySet().stream().anyMatch(pid -> ProcessHandle.of(pid).flatMap(h -> h.info().commandLine())
+                    .orElse("").contains("eventline-watchdog")), "a watchdog among " + started);
+        } catch (Exception | AssertionError e) {
+            other.close();
+            throw e;
+        }
+        Map<Long, ProcessHandle> handles = new TreeMap<>();
+        started.keySet().forEach(pid -> ProcessHandle.of(pid).ifPresent(h -> handles.put(pid, h)));
+
         other.close();
-        // Only the first stack's processes remain: the closed one left nothing behind.
-        List<String> leftovers = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                .map(p -> p.info().commandLine().orElse("?"))
-                .filter(c -> c.contains(other.kafkaBootstrapServers().split(":")[1]))
-                .toList();
-        assertEquals(List.of(), leftovers);
-        assertTrue(Files.isDirectory(dataDirs));
+
+        // PostgreSQL and Kafka are waited for; a watchdog is only signalled, and may finish its "sleep 1".
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(Map.of(), alive(handles, started),
+                "processes the closed stack started that are still running"));
+        assertFalse(Files.exists(runDir), "the closed stack's data directory " + runDir + " still exists");
+    }
+
+    /** The run directories this JVM owns (named "<pid>-..."). */
+    private static Set<Path> runDirectoriesOfThisJvm(Path base) throws IOException {
+        try (Stream<Path> dirs = Files.list(base)) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith(ProcessHandle.current().pid() + "-"))
+                    .collect(Collectors.toCollection(HashSet::new));
+        }
+    }
+
+    private static Map<Long, String> alive(Map<Long, ProcessHandle> handles, Map<Long, String> started) {
+        Map<Long, String> alive = new TreeMap<>();
+        // A handle remembers its process's start time: a reused pid does not count as alive.
+        handles.forEach((pid, h) -> {
+            if (h.isAlive()) {
+                alive.put(pid, started.get(pid));
+            }
+        });
+        return alive;
+    }
+
+    /** The command line, on one line and short: the broker's class path alone is kilobytes. */
+    private static String describe(ProcessHandle p) {
+        String line = p.info().commandLine().orElse(p.info().command().orElse("?")).replaceAll("\\s+", " ");
+        return line.length() > 160 ? line.substring(0, 160) + "…" : line;
     }
 
     @Test
