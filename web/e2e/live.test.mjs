@@ -2,7 +2,7 @@
 // within 1 s, pushed by the gateway's stream, with no reload.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, persona, shot, signIn, newTab, since, unique } from './support.mjs';
+import { eventBody, launch, persona, shot, signIn, newTab, since, unique } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -66,6 +66,60 @@ test('an admin approves in another browser, and the partner\'s tab shows "approv
   await shot(adminTab, 'admin-review-queue');
   await partnerTab.context().close();
   await adminTab.context().close();
+});
+
+test('a partner edits an approved event: the public keeps the approved version until an admin approves the revision with If-Match', async () => {
+  const partner = await persona(unique('pat'), 'partner');
+  const admin = await persona(unique('ada'), 'admin');
+  const title = unique('Harbour concert');
+  const created = await partner.call('POST', '/api/events', eventBody(title, { submit: true }));
+  assert.equal(created.status, 201);
+  const id = created.body.id;
+  assert.equal((await admin.call('POST', `/api/events/${id}/approve`, undefined, { 'if-match': created.etag })).status, 200);
+
+  const userTab = await signIn(browser, { sub: unique('uma'), role: 'user' });
+  const offer = userTab.locator(`[data-testid="catalog-row"][data-event-id="${id}"]`);
+  await offer.and(userTab.locator(`[data-title="${title}"]`)).waitFor({ timeout: 5000 });
+
+  // the partner renames it through the dashboard: the change waits for review
+  const partnerTab = await signIn(browser, { sub: partner.sub, role: 'partner' });
+  const mine = row(partnerTab, title);
+  await mine.getByTestId('edit-button').click();
+  const renamed = `${title} (moved indoors)`;
+  await mine.getByTestId('edit-title').fill(renamed);
+  const put = partnerTab.waitForResponse((r) => r.url().endsWith(`/api/events/${id}`) && r.request().method() === 'PUT');
+  await mine.getByTestId('edit-save').click();
+  assert.equal((await put).status(), 200);
+  await mine.getByTestId('event-revision').and(partnerTab.locator(`[data-revision-status="PENDING"][data-revision-title="${renamed}"]`))
+    .waitFor({ timeout: 2000 });
+
+  // the admin sees the pending revision, field by field
+  const adminTab = await signIn(browser, { sub: admin.sub, role: 'admin' });
+  const review = adminTab.locator(`[data-testid="review-row"][data-event-id="${id}"][data-kind="revision"]`);
+  await review.waitFor({ timeout: 5000 });
+  assert.match(await review.getByTestId('revision-diff').textContent(), new RegExp(`Title.*${renamed.replace(/[()]/g, '\\$&')}`));
+  // meanwhile the public still sees (and can book) only what was approved
+  assert.equal(await offer.getAttribute('data-title'), title);
+  const stranger = await persona(unique('uma'), 'user');
+  const seen = await stranger.call('GET', `/api/events/${id}`);
+  assert.equal(seen.body.title, title);
+  assert.equal('revision' in seen.body, false, 'the public never receives the revision');
+
+  const version = await review.getAttribute('data-version');
+  const approveRequest = adminTab.waitForRequest((r) => r.url().endsWith(`/api/events/${id}/revision/approve`));
+  const approved = adminTab.waitForResponse((r) => r.url().endsWith(`/api/events/${id}/revision/approve`));
+  await review.getByTestId('approve-button').click();
+  assert.equal((await approveRequest).headers()['if-match'], `"${version}"`, 'the admin approves exactly the version shown');
+  assert.equal((await approved).status(), 200);
+  const t0 = performance.now();
+
+  await offer.and(userTab.locator(`[data-title="${renamed}"]`)).waitFor({ timeout: 1000 });
+  console.log(`the catalog showed the approved revision ${since(t0)} ms after the approval answered`);
+  await row(partnerTab, renamed).waitFor({ timeout: 1000 });
+  assert.equal(await row(partnerTab, renamed).getByTestId('event-revision').count(), 0);
+  await review.waitFor({ state: 'detached', timeout: 2000 });
+  await shot(partnerTab, 'partner-revision-approved');
+  for (const t of [userTab, partnerTab, adminTab]) await t.context().close();
 });
 
 test('a user books, and the partner sees the booking count change within 1 s', async () => {

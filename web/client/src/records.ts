@@ -14,7 +14,10 @@ export type NotificationType =
   | 'EVENT_CANCELLED'
   | 'BOOKING_CONFIRMED'
   | 'BOOKING_RECEIVED'
-  | 'MESSAGE_RECEIVED';
+  | 'MESSAGE_RECEIVED'
+  | 'REVISION_SUBMITTED'
+  | 'REVISION_APPROVED'
+  | 'REVISION_REJECTED';
 
 /** Timestamps are ISO-8601 UTC strings, ids UUID strings. */
 export interface EventDto {
@@ -33,6 +36,25 @@ export interface EventDto {
   version: number;
   createdAt: string;
   updatedAt: string;
+  /**
+   * Changed content of an APPROVED event, waiting for review (or rejected); only the partner and
+   * admins ever receive it, and it is absent from public records. A public `event.updated` (a
+   * capacity change) never changes it: keep the revision you hold (see `mergeEventRecord`).
+   */
+  revision?: EventRevision;
+}
+
+/** The content an admin has not approved yet: the event's own fields stay the approved ones. */
+export interface EventRevision {
+  status: 'PENDING' | 'REJECTED';
+  title: string;
+  description: string;
+  venue: string;
+  startsAt: string;
+  endsAt: string;
+  category: string | null;
+  submittedAt: string;
+  rejectionReason: string | null;
 }
 
 /** The booked event as of the booking's change (what a booker's list shows). */
@@ -143,6 +165,10 @@ export const EVENT_RECORD_TYPES = [
   'event.approved',
   'event.rejected',
   'event.cancelled',
+  'event.revision-submitted',
+  'event.revision-withdrawn',
+  'event.revision-approved',
+  'event.revision-rejected',
 ] as const;
 export const BOOKING_RECORD_TYPES = ['booking.confirmed', 'booking.cancelled'] as const;
 export const MESSAGING_RECORD_TYPES = ['conversation.created', 'message.sent', 'conversation.read'] as const;
@@ -201,6 +227,19 @@ type MaybeRecord = ChangeRecord | null | undefined;
 
 export function isEventRecord(r: MaybeRecord): r is EventRecord {
   return r != null && r.type.startsWith('event.');
+}
+
+/**
+ * The event after `r`, for a holder of `prev` who may see revisions (the partner, an admin). A
+ * public record never carries the revision, and the only public record that leaves it as it was
+ * is `event.updated` (an operational change such as capacity): there the held revision is kept.
+ * Every change of the revision has its own, later record.
+ */
+export function mergeEventRecord(prev: EventDto | undefined, r: EventRecord): EventDto {
+  if (r.type === 'event.updated' && r.audience === 'public' && prev?.revision && !('revision' in r.data)) {
+    return { ...r.data, revision: prev.revision };
+  }
+  return r.data;
 }
 
 export function isBookingRecord(r: MaybeRecord): r is BookingRecord {

@@ -1,6 +1,6 @@
 // Partner: My Events (live, with optimistic create, submit and inline title edit) and Create Event.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { isBookingRecord, isEventRecord, type EventDto } from '@eventline/client';
+import { isBookingRecord, isEventRecord, mergeEventRecord, type EventDto } from '@eventline/client';
 import { useEventUpdates, usePolling } from '@eventline/client/react';
 import { useApp, useToast } from '../context';
 import { asRecord, useLiveList, useSeatOverlay } from '../lists';
@@ -37,12 +37,14 @@ export function PartnerDashboard() {
           return;
         }
         if (isEventRecord(r)) {
-          if (r.data.partnerId === me) apply(r);
+          if (r.data.partnerId === me) {
+            apply({ ...r, data: mergeEventRecord(events.itemsRef.current.find((x) => x.id === r.subject), r) });
+          }
         } else if (isBookingRecord(r)) {
           seats.note(r.data.eventId, r.data.event, r.time);
         }
       }),
-    [onEventUpdate, reload, apply, me, seats.note],
+    [onEventUpdate, reload, apply, me, seats.note, events.itemsRef],
   );
 
   usePolling({ enabled: true, interval: 15_000, onPoll: () => void reload() });
@@ -58,18 +60,33 @@ export function PartnerDashboard() {
   }
 
   async function saveTitle(e: EventDto, title: string) {
+    // Once approved, an edit changes the draft (the pending revision, if any), not what is public.
+    const approved = e.status === 'APPROVED';
+    const base = draftOf(e);
     const body = {
       title,
-      description: e.description,
-      venue: e.venue,
-      startsAt: e.startsAt,
-      endsAt: e.endsAt,
+      description: base.description,
+      venue: base.venue,
+      startsAt: base.startsAt,
+      endsAt: base.endsAt,
       capacity: e.capacity,
-      category: e.category,
+      category: base.category,
     };
+    const optimistic = (x: EventDto): EventDto =>
+      approved
+        ? {
+            ...x,
+            revision: {
+              ...body,
+              status: 'PENDING',
+              submittedAt: new Date().toISOString(),
+              rejectionReason: null,
+            },
+          }
+        : { ...x, title };
     try {
       await mutate(
-        { id: e.id, apply: (items) => items.map((x) => (x.id === e.id ? { ...x, title } : x)) },
+        { id: e.id, apply: (items) => items.map((x) => (x.id === e.id ? optimistic(x) : x)) },
         async () => (await api.put<EventDto>(`/api/events/${e.id}`, body, { ifMatch: e.version })).data,
       );
     } catch (err) {
@@ -190,6 +207,11 @@ export function PartnerDashboard() {
   );
 }
 
+/** The content the partner is editing: the pending revision once approved, else the event itself. */
+function draftOf(e: EventDto) {
+  return e.status === 'APPROVED' && e.revision?.status === 'PENDING' ? e.revision : e;
+}
+
 interface RowProps {
   event: EventDto;
   seats: { seatsBooked: number; capacity: number };
@@ -212,7 +234,7 @@ function EventRow({ event: e, seats, pending, onSave, onSubmit }: RowProps) {
   }, [editing]);
 
   function startEdit() {
-    setTitle(e.title);
+    setTitle(draftOf(e).title);
     setEditing(e);
   }
 
@@ -221,7 +243,7 @@ function EventRow({ event: e, seats, pending, onSave, onSubmit }: RowProps) {
     const base = editing;
     const t = title.trim();
     setEditing(null);
-    if (base && t && t !== base.title) onSave(t, base);
+    if (base && t && t !== draftOf(base).title) onSave(t, base);
   }
 
   const canSubmit = (e.status === 'DRAFT' || e.status === 'REJECTED') && !temp;
@@ -265,6 +287,18 @@ function EventRow({ event: e, seats, pending, onSave, onSubmit }: RowProps) {
             {pending && <span className="pending-tag">saving…</span>}
             {e.status === 'REJECTED' && e.rejectionReason && (
               <span className="rejection">Rejected: {e.rejectionReason}</span>
+            )}
+            {e.revision && (
+              <span
+                className={e.revision.status === 'PENDING' ? 'pending-tag' : 'rejection'}
+                data-testid="event-revision"
+                data-revision-status={e.revision.status}
+                data-revision-title={e.revision.title}
+              >
+                {e.revision.status === 'PENDING'
+                  ? `Changes waiting for review: "${e.revision.title}" at ${e.revision.venue}`
+                  : `Changes rejected: ${e.revision.rejectionReason ?? ''}`}
+              </span>
             )}
           </>
         )}
