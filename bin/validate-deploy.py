@@ -367,8 +367,13 @@ def check_compose():
         if secret is not None and len(str(secret)) < 32:
             problem(where, f"{module}: EVENTLINE_STREAM_SECRET must have at least 32 characters")
 
-    if "8080:8080" not in [str(p) for p in services.get("gateway", {}).get("ports", [])]:
+    if not any(str(p).endswith("8080:8080") for p in services.get("gateway", {}).get("ports", [])):
         problem(where, "the gateway must be published on 8080")
+    # Loopback unless the operator opts in: the stack accepts tokens of the committed dev key.
+    for name, svc in services.items():
+        for p in svc.get("ports", []) or []:
+            if not str(p).startswith("${EVENTLINE_BIND:-127.0.0.1}:"):
+                problem(where, f"{name} publishes {p}: bind it as ${{EVENTLINE_BIND:-127.0.0.1}}:<port>:<port>")
     for name, svc in services.items():
         if name != "gateway" and name in MODULES and svc.get("ports"):
             problem(where, f"{name} publishes a port: only the gateway is the way in")

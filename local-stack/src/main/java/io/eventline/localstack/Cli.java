@@ -55,7 +55,7 @@ public final class Cli {
         String command = args.length == 0 ? "help" : args[0];
         List<String> rest = List.of(args).subList(Math.min(1, args.length), args.length);
         int status = switch (command) {
-            case "up" -> up();
+            case "up" -> up(rest);
             case "token" -> token(rest);
             default -> help();
         };
@@ -67,7 +67,9 @@ public final class Cli {
     private static int help() {
         OUT.println("""
                 usage: ./eventline <command>
-                  up [--detach]                       start PostgreSQL, Kafka and the four services; Ctrl-C stops them
+                  up [--detach] [--lan]               start PostgreSQL, Kafka and the four services; Ctrl-C stops them.
+                                                      They listen on 127.0.0.1 only; --lan (or EVENTLINE_BIND=<address>)
+                                                      opens them to the network, POST /dev/token included
                   down                                stop a stack started with --detach
                   token --sub ID --role ROLE [--name N] [--ttl SECONDS]
                                                       print a development JWT (ROLE: partner, admin, user)
@@ -103,7 +105,33 @@ public final class Cli {
         }
     }
 
-    private static int up() throws InterruptedException {
+    /**
+     * The address the services listen on: loopback, because the gateway's {@code POST /dev/token}
+     * mints admin tokens for whoever reaches it; every interface only when asked for, by
+     * {@code --lan} or {@code EVENTLINE_BIND=0.0.0.0} (the variable docker-compose reads too). Null
+     * for an argument or a value it does not know.
+     */
+    static String bindHost(List<String> args, String bindVariable) {
+        String host = bindVariable == null || bindVariable.isBlank() ? "127.0.0.1" : bindVariable.strip();
+        if (!host.equals("127.0.0.1") && !host.equals("0.0.0.0")) {
+            return null;
+        }
+        for (String arg : args) {
+            if (!arg.equals("--lan")) {
+                return null;
+            }
+            host = "0.0.0.0";
+        }
+        return host;
+    }
+
+    private static int up(List<String> args) throws InterruptedException {
+        String host = bindHost(args, System.getenv("EVENTLINE_BIND"));
+        if (host == null) {
+            System.err.println("eventline: up takes --detach and --lan (EVENTLINE_BIND: 127.0.0.1 or 0.0.0.0), not "
+                    + args + " / EVENTLINE_BIND=" + System.getenv("EVENTLINE_BIND"));
+            return 2;
+        }
         Path root = Path.of(System.getProperty("eventline.root", ".")).toAbsolutePath().normalize();
         for (Service s : SERVICES) {
             if (!portFree(s.port())) {
@@ -142,23 +170,25 @@ public final class Cli {
 
         OUT.println("▸ starting the services …");
         for (Service s : SERVICES) {
-            running.add(ServiceProcess.start(root, s.module(), s.port(), env(stack, s), logs));
+            running.add(ServiceProcess.start(root, s.module(), s.port(), env(stack, s, host), logs));
         }
         if (!awaitHealthy(running, t0)) {
             return 1; // the shutdown hook stops what was started
         }
-        printSummary(running, t0);
+        printSummary(running, t0, host);
         stopped.await();
         return 0;
     }
 
-    private static Map<String, String> env(LocalStack stack, Service s) {
+    private static Map<String, String> env(LocalStack stack, Service s, String host) {
         // A developer's run: the dev profile (readable logs, dev-only endpoints) on the packaged jars.
         Map<String, String> env = new LinkedHashMap<>(stack.serviceEnv(s.database()));
+        env.put("QUARKUS_HTTP_HOST", host);
         for (Service other : SERVICES) {
             if (other.database() != null) {
                 String key = other.module().replace("-service", "").toUpperCase();
-                env.put("EVENTLINE_" + key + "_URL", "http://localhost:" + other.port());
+                // 127.0.0.1, which every bind reaches (localhost may resolve to ::1 first).
+                env.put("EVENTLINE_" + key + "_URL", "http://127.0.0.1:" + other.port());
             }
         }
         return env;
@@ -190,13 +220,15 @@ public final class Cli {
         return true;
     }
 
-    private static void printSummary(List<ServiceProcess> services, long t0) {
+    private static void printSummary(List<ServiceProcess> services, long t0, String host) {
         ServiceProcess gateway = services.stream().filter(s -> s.name.equals("gateway")).findFirst().orElseThrow();
         OUT.printf("%n✔ Eventline is up in %.1f s%n", seconds(t0));
         OUT.println("  demo app          " + gateway.url() + "/  (pick a persona: partner, admin or user)");
         OUT.println("  gateway           " + gateway.url());
         OUT.println("  health            " + gateway.url() + "/q/health/ready");
         OUT.println("  logs              .eventline/logs/");
+        OUT.println("  listening on      " + host + (host.equals("127.0.0.1") ? " only (./eventline up --lan for a LAN demo)"
+                : "  (NOT loopback: anyone who reaches it can mint admin tokens with POST /dev/token)"));
         OUT.println("\n  tokens (12 h, development key only):");
         for (Persona p : PERSONAS) {
             OUT.printf("    %-8s %-4s  %s%n", p.role(), p.sub(),

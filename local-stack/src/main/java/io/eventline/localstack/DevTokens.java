@@ -25,6 +25,11 @@ import java.util.UUID;
 public final class DevTokens {
 
     public static final String ISSUER = "https://eventline.local/dev-issuer";
+    /**
+     * The audience every Eventline service expects in dev and test: each names it in its own
+     * {@code mp.jwt.verify.audiences}, so it is not handed over here (a service that forgot it would not be seen).
+     */
+    public static final String AUDIENCE = "eventline";
     public static final Set<String> ROLES = Set.of("partner", "admin", "user");
 
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
@@ -43,7 +48,7 @@ public final class DevTokens {
             throw new IllegalArgumentException("role must be one of " + ROLES + ", not '" + role + "'");
         }
         Instant now = Instant.now();
-        return sign(Map.of("iss", ISSUER, "sub", sub, "groups", new String[] { role }, "name",
+        return sign(Map.of("iss", ISSUER, "aud", AUDIENCE, "sub", sub, "groups", new String[] { role }, "name",
                 name == null ? sub : name, "iat", now.getEpochSecond(), "exp", now.plus(ttl).getEpochSecond(),
                 "jti", UUID.randomUUID().toString()));
     }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
+import io.eventline.changefeed.Roles;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -64,8 +65,10 @@ public class ProblemMapper {
 
     @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
     public Response unauthorized(Exception e) {
-        return Response.fromResponse(respond(new Problem(401, "Unauthorized",
-                "a valid bearer token is required", List.of()))).header("WWW-Authenticate", "Bearer").build();
+        // A verified token that names no single Eventline role or no usable sub says why (Roles).
+        String detail = e.getCause() instanceof Roles.Refused refused ? refused.getMessage() : "a valid bearer token is required";
+        return Response.fromResponse(respond(new Problem(401, "Unauthorized", detail, List.of())))
+                .header("WWW-Authenticate", "Bearer").build();
     }
 
     @ServerExceptionMapper

@@ -19,6 +19,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.eventline.changefeed.Audience;
+import io.eventline.changefeed.Roles;
 import io.eventline.gateway.Problems;
 import io.quarkus.runtime.configuration.ConfigUtils;
 import io.vertx.core.http.HttpHeaders;
@@ -61,10 +62,15 @@ public class DevSignIn {
     @ConfigProperty(name = "mp.jwt.verify.issuer")
     Optional<String> issuer;
 
+    /** The tokens name the audience the services expect, as an identity provider's would. */
+    @ConfigProperty(name = "mp.jwt.verify.audiences")
+    Optional<List<String>> audiences;
+
     private PrivateKey key;
 
     void install(@Observes Router router) {
-        if (!ConfigUtils.getProfiles().contains("dev") || keyLocation.isEmpty() || issuer.isEmpty()) {
+        if (!ConfigUtils.getProfiles().contains("dev") || keyLocation.isEmpty() || issuer.isEmpty()
+                || audiences.filter(a -> !a.isEmpty()).isEmpty()) {
             return;
         }
         try {
@@ -97,8 +103,8 @@ public class DevSignIn {
         Object name = body.getValue("name");
         Object ttl = body.getValue("ttlSeconds");
         JsonArray errors = new JsonArray();
-        if (!(sub instanceof String s) || s.isBlank() || s.length() > MAX_SUB) {
-            errors.add(error("sub", "a non-blank string of at most " + MAX_SUB + " characters"));
+        if (!(sub instanceof String s) || s.isBlank() || s.length() > MAX_SUB || !Roles.isValidSub(s)) {
+            errors.add(error("sub", "a non-blank string of at most " + MAX_SUB + " characters, without commas or white space"));
         }
         if (!(role instanceof String r) || !Audience.ROLES.contains(r)) {
             errors.add(error("role", "one of " + Audience.ROLES));
@@ -123,7 +129,8 @@ public class DevSignIn {
 
     private String sign(String sub, String role, String name, long ttlSeconds) {
         Instant now = Instant.now();
-        JsonObject claims = new JsonObject().put("iss", issuer.orElseThrow()).put("sub", sub)
+        JsonObject claims = new JsonObject().put("iss", issuer.orElseThrow()).put("aud", audiences.orElseThrow().get(0))
+                .put("sub", sub)
                 .put("groups", new JsonArray().add(role)).put("name", name).put("iat", now.getEpochSecond())
                 .put("exp", now.getEpochSecond() + ttlSeconds).put("jti", UUID.randomUUID().toString());
         String input = B64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."

@@ -4,10 +4,11 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import io.eventline.changefeed.Roles;
 import io.eventline.gateway.stream.Identity;
 import io.eventline.gateway.stream.StreamService;
 import io.quarkus.security.Authenticated;
-import jakarta.ws.rs.ForbiddenException;
+import io.quarkus.security.AuthenticationFailedException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -36,9 +37,11 @@ public class TicketResource {
             + "(a browser EventSource cannot send an Authorization header). The stream it opens still ends when the "
             + "token that asked for the ticket expires.")
     public Ticket issue() {
-        String role = Identity.roleOf(jwt.getGroups());
-        if (role == null) {
-            throw new ForbiddenException("the token names no role");
+        String role;
+        try {
+            role = Roles.of(jwt.getSubject(), jwt.getGroups()); // RoleRule has refused such a token already
+        } catch (Roles.Refused e) {
+            throw new AuthenticationFailedException(e.getMessage(), e);
         }
         return new Ticket(streams.issueTicket(new Identity(jwt.getSubject(), role, jwt.getExpirationTime() * 1000)),
                 streams.ticketTtlSeconds());

@@ -2,6 +2,7 @@ package io.eventline.gateway.rest;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import io.eventline.changefeed.Roles;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.core.Response;
@@ -30,9 +31,11 @@ public class Unauthorized {
 
     @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
     public Response unauthorized(Exception e) {
+        // A verified token that names no single Eventline role or no usable sub says why (Roles).
+        String detail = e.getCause() instanceof Roles.Refused refused ? refused.getMessage() : "a valid bearer token is required";
         return Response.status(401).type("application/problem+json").header("WWW-Authenticate", "Bearer")
-                .entity("{\"type\":\"https://eventline.dev/problems/unauthorized\",\"title\":\"Unauthorized\","
-                        + "\"status\":401,\"detail\":\"a valid bearer token is required\"}")
+                .entity(new io.vertx.core.json.JsonObject().put("type", "https://eventline.dev/problems/unauthorized")
+                        .put("title", "Unauthorized").put("status", 401).put("detail", detail).encode())
                 .build();
     }
 }

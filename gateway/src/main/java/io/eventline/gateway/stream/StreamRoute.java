@@ -5,7 +5,7 @@ import java.util.Locale;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import io.eventline.changefeed.Audience;
+import io.eventline.changefeed.Roles;
 import io.eventline.gateway.Problems;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.vertx.core.http.HttpHeaders;
@@ -84,9 +84,11 @@ public class StreamRoute {
                 return;
             }
             JsonWebToken parsed = result.result();
-            String role = Identity.roleOf(parsed.getGroups());
-            if (role == null || parsed.getSubject() == null) {
-                problem(rc, 403, "forbidden", "Forbidden", "the token names no role of " + Audience.ROLES);
+            String role;
+            try {
+                role = Roles.of(parsed.getSubject(), parsed.getGroups());
+            } catch (Roles.Refused e) { // the same 401 as on the API (RoleRule)
+                unauthorized(rc, e.getMessage());
                 return;
             }
             open(rc, new Identity(parsed.getSubject(), role, parsed.getExpirationTime() * 1000));

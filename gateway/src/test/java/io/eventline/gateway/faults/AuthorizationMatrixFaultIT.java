@@ -33,15 +33,17 @@ import org.junit.jupiter.api.Test;
 import io.eventline.gateway.it.Cluster;
 import io.eventline.gateway.it.Rest;
 import io.eventline.gateway.it.SseClient;
+import io.eventline.localstack.DevTokens;
+import io.eventline.localstack.ServiceProcess;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
  * Scenario 7, the authorisation matrix: every endpoint of DESIGN.md section 3 (and the three the
- * services add for the gateway's summary), called through gateway A by nine identities.
+ * services add for the gateway's summary), called through gateway A by fourteen identities.
  *
- * <p><b>Load:</b> 30 endpoints in 31 rows (an event is read both pending and approved) × 9
- * identities = 279 calls. Each cell is one real HTTP call, with a freshly prepared
+ * <p><b>Load:</b> 30 endpoints in 31 rows (an event is read both pending and approved) × 14
+ * identities = 434 calls. Each cell is one real HTTP call, with a freshly prepared
  * fixture where the call consumes state (an approve, a reject, a submit, a cancel, an edit, a booking
  * to cancel each get their own event or booking per identity), so that no answer depends on the
  * one before it. Every fixture is created through the API with new subs, so runs never share data.
@@ -49,8 +51,13 @@ import io.vertx.core.json.JsonObject;
  * <p><b>Fault:</b> five tokens that must never be accepted, each carrying the real claims of the
  * row's owner (sub, role, issuer): none at all; expired an hour ago (dev key); RS256 from a key
  * pair made here; {@code alg: none} with an empty signature; HS256 keyed with the dev public key
- * file (the algorithm-confusion attack). And four real identities: the row's owner, another
- * partner, an admin and a user, none of whom owns the fixture except the owner.
+ * file (the algorithm-confusion attack). Five that are validly signed by the dev key but are not
+ * one Eventline caller ({@code io.eventline.changefeed.Roles}): minted for another audience, with
+ * groups {@code ["admin","user"]}, {@code []} or {@code ["superadmin"]}, and without {@code sub}; each is
+ * refused with the same 401 on the API and on the stream. And four real identities: the row's owner,
+ * another partner, an admin and a user, none of whom owns the fixture except the owner.
+ * {@link #theDevelopmentKeyIsRefusedUnderProd} starts every service and a gateway in the prod
+ * profile with the development key and sees each refuse to start.
  *
  * <p><b>Checks:</b> each status against {@link #EXPECTED} (DESIGN.md section 2: 401 without a valid
  * token, 403 for the wrong role or a foreign resource the caller may know of, 404 for one it may
@@ -69,6 +76,11 @@ class AuthorizationMatrixFaultIT {
         WRONG_KEY("key", "other key"),
         ALG_NONE("algnone", "alg: none"),
         HS256("hs256", "HS256 / public key"),
+        OTHER_AUDIENCE("aud", "other audience"),
+        TWO_ROLES("tworoles", "[admin, user]"),
+        NO_ROLE("norole", "groups []"),
+        UNKNOWN_ROLE("unknown", "[superadmin]"),
+        NO_SUB("nosub", "no sub"),
         OWNER("owner", "owner"),
         PARTNER("partner", "another partner"),
         ADMIN("admin", "admin"),
@@ -90,39 +102,39 @@ class AuthorizationMatrixFaultIT {
      * gateway (the summary's sources); they follow the rules of section 2.
      */
     private static final String EXPECTED = """
-            | endpoint                                | none | expired | key | algnone | hs256 | owner | partner | admin | user |
-            | --------------------------------------- | ---- | ------- | --- | ------- | ----- | ----- | ------- | ----- | ---- |
-            | POST /api/events                        | 401  | 401     | 401 | 401     | 401   | 201   | 201     | 403   | 403  |
-            | GET /api/events                         | 401  | 401     | 401 | 401     | 401   | 200   | 200     | 200   | 200  |
-            | GET /api/events/mine                    | 401  | 401     | 401 | 401     | 401   | 200   | 200     | 403   | 403  |
-            | GET /api/events/review                  | 401  | 401     | 401 | 401     | 401   | 403   | 403     | 200   | 403  |
-            | GET /api/events/{id} (pending)          | 401  | 401     | 401 | 401     | 401   | 200   | 404     | 200   | 404  |
-            | GET /api/events/{id} (approved)         | 401  | 401     | 401 | 401     | 401   | 200   | 200     | 200   | 200  |
-            | PUT /api/events/{id}                    | 401  | 401     | 401 | 401     | 401   | 200   | 403     | 403   | 403  |
-            | POST /api/events/{id}/submit            | 401  | 401     | 401 | 401     | 401   | 200   | 404     | 403   | 403  |
-            | POST /api/events/{id}/approve           | 401  | 401     | 401 | 401     | 401   | 403   | 403     | 200   | 403  |
-            | POST /api/events/{id}/reject            | 401  | 401     | 401 | 401     | 401   | 403   | 403     | 200   | 403  |
-            | POST /api/events/{id}/cancel            | 401  | 401     | 401 | 401     | 401   | 200   | 403     | 200   | 403  |
-            | POST /api/events/{id}/bookings          | 401  | 401     | 401 | 401     | 401   | 403   | 403     | 403   | 201  |
-            | DELETE /api/bookings/{id}               | 401  | 401     | 401 | 401     | 401   | 200   | 403     | 403   | 404  |
-            | GET /api/bookings/mine                  | 401  | 401     | 401 | 401     | 401   | 200   | 403     | 403   | 200  |
-            | GET /api/events/counts †                | 401  | 401     | 401 | 401     | 401   | 200   | 200     | 200   | 200  |
-            | GET /api/bookings/count †               | 401  | 401     | 401 | 401     | 401   | 200   | 200     | 200   | 200  |
-            | GET /api/bookings/{id} †                | 401  | 401     | 401 | 401     | 401   | 200   | 404     | 200   | 404  |
-            | POST /api/conversations                 | 401  | 401     | 401 | 401     | 401   | 201   | 201     | 201   | 201  |
-            | GET /api/conversations                  | 401  | 401     | 401 | 401     | 401   | 200   | 200     | 200   | 200  |
-            | GET /api/conversations/{id}             | 401  | 401     | 401 | 401     | 401   | 200   | 404     | 404   | 404  |
-            | GET /api/conversations/{id}/messages    | 401  | 401     | 401 | 401     | 401   | 200   | 404     | 404   | 404  |
-            | POST /api/conversations/{id}/messages   | 401  | 401     | 401 | 401     | 401   | 201   | 404     | 404   | 404  |
-            | POST /api/conversations/{id}/read       | 401  | 401     | 401 | 401     | 401   | 200   | 404     | 404   | 404  |
-            | GET /api/messages/unread-count          | 401  | 401     | 401 | 401     | 401   | 200   | 200     | 200   | 200  |
-            | GET /api/notifications                  | 401  | 401     | 401 | 401     | 401   | 200   | 200     | 200   | 200  |
-            | GET /api/notifications/unread-count     | 401  | 401     | 401 | 401     | 401   | 200   | 200     | 200   | 200  |
-            | POST /api/notifications/{id}/read       | 401  | 401     | 401 | 401     | 401   | 200   | 404     | 404   | 404  |
-            | POST /api/notifications/read-all        | 401  | 401     | 401 | 401     | 401   | 200   | 200     | 200   | 200  |
-            | GET /api/me/summary                     | 401  | 401     | 401 | 401     | 401   | 200   | 200     | 200   | 200  |
-            | POST /api/stream/tickets                | 401  | 401     | 401 | 401     | 401   | 200   | 200     | 200   | 200  |
-            | GET /api/stream                         | 401  | 401     | 401 | 401     | 401   | 200   | 200     | 200   | 200  |
+            | endpoint                                | none | expired | key | algnone | hs256 | aud | tworoles | norole | unknown | nosub | owner | partner | admin | user |
+            | --------------------------------------- | ---- | ------- | --- | ------- | ----- | --- | -------- | ------ | ------- | ----- | ----- | ------- | ----- | ---- |
+            | POST /api/events                        | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 201   | 201     | 403   | 403  |
+            | GET /api/events                         | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 200     | 200   | 200  |
+            | GET /api/events/mine                    | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 200     | 403   | 403  |
+            | GET /api/events/review                  | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 403   | 403     | 200   | 403  |
+            | GET /api/events/{id} (pending)          | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 404     | 200   | 404  |
+            | GET /api/events/{id} (approved)         | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 200     | 200   | 200  |
+            | PUT /api/events/{id}                    | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 403     | 403   | 403  |
+            | POST /api/events/{id}/submit            | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 404     | 403   | 403  |
+            | POST /api/events/{id}/approve           | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 403   | 403     | 200   | 403  |
+            | POST /api/events/{id}/reject            | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 403   | 403     | 200   | 403  |
+            | POST /api/events/{id}/cancel            | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 403     | 200   | 403  |
+            | POST /api/events/{id}/bookings          | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 403   | 403     | 403   | 201  |
+            | DELETE /api/bookings/{id}               | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 403     | 403   | 404  |
+            | GET /api/bookings/mine                  | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 403     | 403   | 200  |
+            | GET /api/events/counts †                | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 200     | 200   | 200  |
+            | GET /api/bookings/count †               | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 200     | 200   | 200  |
+            | GET /api/bookings/{id} †                | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 404     | 200   | 404  |
+            | POST /api/conversations                 | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 201   | 201     | 201   | 201  |
+            | GET /api/conversations                  | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 200     | 200   | 200  |
+            | GET /api/conversations/{id}             | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 404     | 404   | 404  |
+            | GET /api/conversations/{id}/messages    | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 404     | 404   | 404  |
+            | POST /api/conversations/{id}/messages   | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 201   | 404     | 404   | 404  |
+            | POST /api/conversations/{id}/read       | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 404     | 404   | 404  |
+            | GET /api/messages/unread-count          | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 200     | 200   | 200  |
+            | GET /api/notifications                  | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 200     | 200   | 200  |
+            | GET /api/notifications/unread-count     | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 200     | 200   | 200  |
+            | POST /api/notifications/{id}/read       | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 404     | 404   | 404  |
+            | POST /api/notifications/read-all        | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 200     | 200   | 200  |
+            | GET /api/me/summary                     | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 200     | 200   | 200  |
+            | POST /api/stream/tickets                | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 200     | 200   | 200  |
+            | GET /api/stream                         | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 200     | 200   | 200  |
             """;
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -230,6 +242,83 @@ class AuthorizationMatrixFaultIT {
         if (!mismatches.isEmpty()) {
             throw new AssertionError(mismatches.size() + " findings in " + calls + " calls (matrix in " + out
                     + "):\n  " + String.join("\n  ", mismatches));
+        }
+    }
+
+    /**
+     * The dev key under prod: each of the four, in the prod profile with everything it needs and
+     * the committed development key, exits at start saying why; with the loud opt-in
+     * ({@code EVENTLINE_ALLOW_DEV_KEY=true}, what docker-compose sets) the same configuration starts,
+     * so it is the key that was refused, not something else missing. And prod without an audience
+     * does not start either.
+     */
+    @Test
+    void theDevelopmentKeyIsRefusedUnderProd() throws IOException {
+        Cluster cluster = Cluster.get();
+        Map<String, Map<String, String>> envs = new LinkedHashMap<>();
+        for (String module : List.of("events-service", "messaging-service", "notification-service")) {
+            Map<String, String> env = prodEnv();
+            String database = "prodkey_" + module.replace("-service", "") + "_" + UUID.randomUUID().toString().substring(0, 8);
+            env.put("EVENTLINE_DB_URL", cluster.stack.jdbcUrl(database));
+            env.put("EVENTLINE_DB_USER", cluster.stack.dbUsername());
+            env.put("EVENTLINE_DB_PASSWORD", cluster.stack.dbPassword());
+            envs.put(module, env);
+        }
+        Map<String, String> gateway = prodEnv();
+        gateway.put("EVENTLINE_EVENTS_URL", cluster.events.url());
+        gateway.put("EVENTLINE_MESSAGING_URL", cluster.messaging.url());
+        gateway.put("EVENTLINE_NOTIFICATION_URL", cluster.notifications.url());
+        gateway.put("EVENTLINE_STREAM_SECRET", "prod-profile-test-stream-secret-0123456789");
+        envs.put("gateway", gateway);
+
+        Map<String, String> noAudience = new LinkedHashMap<>(gateway);
+        noAudience.remove("EVENTLINE_JWT_AUDIENCE");
+        noAudience.put("EVENTLINE_ALLOW_DEV_KEY", "true");
+        assertRefusesToStart("gateway", noAudience, "no-audience", "EVENTLINE_JWT_AUDIENCE");
+
+        for (Map.Entry<String, Map<String, String>> e : envs.entrySet()) {
+            assertRefusesToStart(e.getKey(), e.getValue(), "dev-key", "DEVELOPMENT public key");
+        }
+        for (String module : List.of("events-service", "gateway")) {
+            Map<String, String> optedIn = new LinkedHashMap<>(envs.get(module));
+            optedIn.put("EVENTLINE_ALLOW_DEV_KEY", "true");
+            ServiceProcess started = ServiceProcess.start(Path.of("..").toAbsolutePath().normalize(), module,
+                    Cluster.freePort(), optedIn, Path.of("target", "it-logs", "prod-dev-key-opted-in"));
+            try {
+                started.awaitReady(Duration.ofSeconds(120));
+            } finally {
+                started.stop();
+            }
+        }
+    }
+
+    /** The prod profile with the development key and issuer (as docker-compose had it), the audience and Kafka. */
+    private static Map<String, String> prodEnv() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("QUARKUS_PROFILE", "prod");
+        env.put("KAFKA_BOOTSTRAP_SERVERS", Cluster.get().stack.kafkaBootstrapServers());
+        env.put("EVENTLINE_JWT_ISSUER", DevTokens.ISSUER);
+        env.put("EVENTLINE_JWT_PUBLIC_KEY_LOCATION", DevTokens.publicKeyFile().toUri().toString());
+        env.put("EVENTLINE_JWT_AUDIENCE", DevTokens.AUDIENCE);
+        return env;
+    }
+
+    private static void assertRefusesToStart(String module, Map<String, String> env, String label, String why)
+            throws IOException {
+        Path logs = Path.of("target", "it-logs", "prod-" + label + "-" + module);
+        ServiceProcess process = ServiceProcess.start(Path.of("..").toAbsolutePath().normalize(), module,
+                Cluster.freePort(), env, logs);
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .failFast(module + " answered ready under prod (" + label + ")", process::isReady)
+                    .until(() -> !process.isAlive());
+        } finally {
+            process.stop();
+        }
+        String log = Files.readString(logs.resolve(module + ".log"), StandardCharsets.UTF_8);
+        if (!log.contains(why)) {
+            throw new AssertionError(module + " exited under prod (" + label + ") but not because of '" + why
+                    + "'; its log ends:\n" + log.substring(Math.max(0, log.length() - 3000)));
         }
     }
 
@@ -378,6 +467,11 @@ class AuthorizationMatrixFaultIT {
             case WRONG_KEY -> ForgedTokens.wrongKey(sub, role);
             case ALG_NONE -> ForgedTokens.algNone(sub, role);
             case HS256 -> ForgedTokens.hs256WithPublicKey(sub, role);
+            case OTHER_AUDIENCE -> ForgedTokens.otherAudience(sub, role);
+            case TWO_ROLES -> ForgedTokens.withGroups(sub, "admin", "user");
+            case NO_ROLE -> ForgedTokens.withGroups(sub);
+            case UNKNOWN_ROLE -> ForgedTokens.withGroups(sub, "superadmin");
+            case NO_SUB -> ForgedTokens.noSub(sub, role);
             case OWNER -> row.owner().token;
             case PARTNER -> otherPartner.token;
             case ADMIN -> admin.token;
@@ -517,7 +611,8 @@ class AuthorizationMatrixFaultIT {
         }
         md.append("\nP is the partner who owns the events, U the user who holds the bookings, started the conversation "
                 + "(with P) and receives the notification. \"another partner\", \"admin\" and \"user\" own none of it. "
-                + "The five bad tokens carry the row owner's real claims (sub, role, issuer). † not in DESIGN.md "
+                + "The ten bad tokens carry the row owner's real claims (sub, role, issuer) but for what each "
+                + "changes: the signature, expiry, audience, groups or sub. † not in DESIGN.md "
                 + "section 3: the services' counters behind `GET /api/me/summary`, and one booking.\n");
         return md.toString();
     }

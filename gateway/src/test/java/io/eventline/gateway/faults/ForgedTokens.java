@@ -11,6 +11,7 @@ import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -30,7 +31,11 @@ import io.vertx.core.json.JsonObject;
  * <li>{@link #wrongKey}: RS256, signed with an RSA key pair generated here, not the configured one;</li>
  * <li>{@link #algNone}: header {@code {"alg":"none"}}, empty signature;</li>
  * <li>{@link #hs256WithPublicKey}: the key-confusion attack, HS256 with the bytes of the dev public key
- * file (which anyone may have) as the HMAC secret.</li>
+ * file (which anyone may have) as the HMAC secret;</li>
+ * <li>{@link #otherAudience}: the real dev key and issuer, minted for another application ({@code aud});</li>
+ * <li>{@link #withGroups}: the real dev key, issuer and audience, with groups that name no single
+ * Eventline role ({@code []}, {@code ["admin","user"]}, {@code ["superadmin"]});</li>
+ * <li>{@link #noSub}: the real dev key, issuer, audience and the persona's role, but no {@code sub}.</li>
  * </ul>
  */
 final class ForgedTokens {
@@ -43,7 +48,8 @@ final class ForgedTokens {
 
     /** The claims a token of this persona carries, issued and expiring at the given times. */
     private static JsonObject claims(String sub, String role, Instant issuedAt, Instant expires) {
-        return new JsonObject().put("iss", DevTokens.ISSUER).put("sub", sub).put("groups", new JsonArray().add(role))
+        return new JsonObject().put("iss", DevTokens.ISSUER).put("aud", DevTokens.AUDIENCE).put("sub", sub)
+                .put("groups", new JsonArray().add(role))
                 .put("name", sub).put("iat", issuedAt.getEpochSecond()).put("exp", expires.getEpochSecond())
                 .put("jti", UUID.randomUUID().toString());
     }
@@ -56,7 +62,8 @@ final class ForgedTokens {
     /** Signed with the real dev key, but expired an hour ago. */
     static String expired(String sub, String role) {
         Instant now = Instant.now();
-        return DevTokens.sign(Map.of("iss", DevTokens.ISSUER, "sub", sub, "groups", new String[] { role }, "name", sub,
+        return DevTokens.sign(Map.of("iss", DevTokens.ISSUER, "aud", DevTokens.AUDIENCE, "sub", sub, "groups",
+                new String[] { role }, "name", sub,
                 "iat", now.minus(Duration.ofHours(2)).getEpochSecond(), "exp", now.minus(Duration.ofHours(1)).getEpochSecond(),
                 "jti", UUID.randomUUID().toString()));
     }
@@ -95,6 +102,30 @@ final class ForgedTokens {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The real dev key and issuer, for another application of the same identity provider. */
+    static String otherAudience(String sub, String role) {
+        return devSigned(valid(sub, role).put("aud", "another-application"));
+    }
+
+    /** The real dev key, issuer and audience, with exactly these groups in place of the persona's role. */
+    static String withGroups(String sub, String... groups) {
+        return devSigned(valid(sub, "user").put("groups", new JsonArray(List.of((Object[]) groups))));
+    }
+
+    /** Everything right (key, issuer, audience, the persona's role) but no {@code sub}. */
+    static String noSub(String sub, String role) {
+        JsonObject claims = valid(sub, role);
+        claims.remove("sub");
+        return devSigned(claims);
+    }
+
+    /** Signed with the real dev key ({@link DevTokens#sign} writes arrays, not JsonArrays). */
+    private static String devSigned(JsonObject claims) {
+        Map<String, Object> plain = new java.util.LinkedHashMap<>();
+        claims.forEach(e -> plain.put(e.getKey(), e.getValue() instanceof JsonArray a ? a.getList().toArray() : e.getValue()));
+        return DevTokens.sign(plain);
     }
 
     private static synchronized KeyPair otherKey() throws GeneralSecurityException {

@@ -1,0 +1,42 @@
+package io.eventline.gateway.config;
+
+import java.util.Optional;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.eventline.changefeed.DevKey;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigUtils;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+/**
+ * Refuses to start the prod profile with the committed development key (see {@link DevKey}) unless
+ * {@code EVENTLINE_ALLOW_DEV_KEY=true}, and with no expected audience: as service-http's guard for the
+ * services (the gateway does not depend on service-http).
+ */
+@Singleton
+public class DevKeyGuard {
+
+    @ConfigProperty(name = "mp.jwt.verify.publickey")
+    Optional<String> key;
+
+    @ConfigProperty(name = "mp.jwt.verify.publickey.location")
+    Optional<String> location;
+
+    @ConfigProperty(name = "mp.jwt.verify.audiences")
+    Optional<String> audiences;
+
+    @ConfigProperty(name = "eventline.allow-dev-key", defaultValue = "false")
+    boolean allowed;
+
+    // First among the start observers: nothing else should start with a key that must be refused.
+    void check(@Observes @Priority(1) StartupEvent start) {
+        boolean prod = ConfigUtils.getProfiles().contains("prod");
+        if (prod && audiences.filter(a -> !a.isBlank()).isEmpty()) {
+            throw new IllegalStateException("the prod profile needs the token audience: set EVENTLINE_JWT_AUDIENCE");
+        }
+        DevKey.refuseUnderProd(prod, key, location, allowed);
+    }
+}
