@@ -1,6 +1,8 @@
 package io.eventline.gateway.proxy;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -9,11 +11,13 @@ import java.util.concurrent.TimeoutException;
 
 import io.eventline.gateway.config.GatewayConfig;
 import io.quarkus.logging.Log;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
@@ -26,9 +30,21 @@ import jakarta.enterprise.event.Observes;
  * Routes {@code /api/**} to the services: non-blocking, pooled, bodies streamed both ways.
  *
  * <p>Status, body and every end-to-end header pass through unchanged (ETag, Location, If-Match,
- * If-None-Match, Idempotency-Key, Authorization, traceparent…); hop-by-hop headers do not. A
- * service that refuses the connection is a 503, one that stays silent a 504, both as
+ * If-None-Match, Idempotency-Key, Authorization, traceparent…); hop-by-hop headers do not, in
+ * either direction: the fixed ones (RFC 9110 §7.6.1) and every header that {@code Connection}
+ * names. A service that refuses the connection is a 503, one that stays silent a 504, both as
  * problem+json and within the configured timeouts, never a hang.
+ *
+ * <p>Framing is decided per answer (RFC 9112 §6.3), never copied: an answer to HEAD, a 1xx, 204 or
+ * 304 has no body and no {@code Transfer-Encoding} (a HEAD or 304 keeps the service's
+ * {@code Content-Length}, which is GET's); any other answer keeps the service's
+ * {@code Content-Length}, or is chunked when the service sent none.
+ *
+ * <p>The forwarding headers are chains, and each hop appends itself: {@code X-Forwarded-For} gets
+ * the peer's address, {@code X-Forwarded-Proto} its scheme, {@code X-Forwarded-Host} the
+ * authority it asked for, and {@code Forwarded} (RFC 7239) an element with all three. Whatever a
+ * client sent before that is kept but is only as trustworthy as the ingress in front; the last
+ * element is the gateway's own observation.
  */
 @ApplicationScoped
 public class ApiProxy {
@@ -37,8 +53,16 @@ public class ApiProxy {
     private record Upstream(String name, String host, int port) {
     }
 
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host");
+    /**
+     * Hop-by-hop (RFC 9110 §7.6.1, and the obsolete Proxy-Connection), plus Host, which the client
+     * sets to the service's authority. Content-Length passes; {@link #relay} decides the framing.
+     */
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+            "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host");
+
+    /** Appended to, not copied: {@link #forwarding}. */
+    private static final Set<String> FORWARDING = Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+            "forwarded");
 
     private final Map<String, Upstream> routes;
     private final HttpClient client;
@@ -94,16 +118,14 @@ public class ApiProxy {
                 .setURI(in.uri())
                 .setIdleTimeout(upstreamTimeoutMs);
         client.request(options).onSuccess(out -> {
+            Set<String> hopByHop = hopByHop(in.headers());
             in.headers().forEach(h -> {
-                if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                String name = h.getKey().toLowerCase(Locale.ROOT);
+                if (!hopByHop.contains(name) && !FORWARDING.contains(name)) {
                     out.headers().add(h.getKey(), h.getValue());
                 }
             });
-            out.headers().set("X-Forwarded-Host", String.valueOf(in.authority()));
-            out.headers().set("X-Forwarded-Proto", in.scheme());
-            if (in.remoteAddress() != null) {
-                out.headers().set("X-Forwarded-For", in.remoteAddress().hostAddress());
-            }
+            forwarding(in, out.headers());
             if (!in.headers().contains(HttpHeaders.CONTENT_LENGTH) && !hasBody(in)) {
                 out.send().onSuccess(r -> relay(rc, r)).onFailure(e -> fail(rc, upstream, e));
             } else {
@@ -117,16 +139,72 @@ public class ApiProxy {
         return te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
     }
 
+    /** The fixed hop-by-hop headers and those that this message's {@code Connection} names, in lower case. */
+    private static Set<String> hopByHop(MultiMap headers) {
+        List<String> connection = headers.getAll(HttpHeaders.CONNECTION);
+        if (connection.isEmpty()) {
+            return HOP_BY_HOP;
+        }
+        Set<String> names = new HashSet<>(HOP_BY_HOP);
+        for (String value : connection) {
+            for (String name : value.split(",")) {
+                names.add(name.strip().toLowerCase(Locale.ROOT));
+            }
+        }
+        return names;
+    }
+
+    /** Appends this hop (the peer, the scheme and the authority it asked for) to each forwarding header. */
+    private static void forwarding(HttpServerRequest in, MultiMap out) {
+        String peer = in.remoteAddress() == null ? null : in.remoteAddress().hostAddress();
+        String host = in.authority() == null ? null : in.authority().toString();
+        append(in, out, "X-Forwarded-For", peer);
+        append(in, out, "X-Forwarded-Proto", in.scheme());
+        append(in, out, "X-Forwarded-Host", host);
+        StringBuilder element = new StringBuilder("for=").append(peer == null ? "unknown"
+                : peer.indexOf(':') >= 0 ? "\"[" + peer + "]\"" : peer);
+        element.append(";proto=").append(in.scheme());
+        if (host != null) {
+            element.append(";host=\"").append(host.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        append(in, out, "Forwarded", element.toString());
+    }
+
+    /** {@code name}: the client's values (several fields joined in order), then {@code hop}. */
+    private static void append(HttpServerRequest in, MultiMap out, String name, String hop) {
+        List<String> chain = new ArrayList<>(in.headers().getAll(name));
+        if (hop != null) {
+            chain.add(hop);
+        }
+        if (!chain.isEmpty()) {
+            out.set(name, String.join(", ", chain));
+        }
+    }
+
+    /** RFC 9112 §6.3: what has no body whatever its headers say. */
+    private static boolean bodiless(HttpMethod method, int status) {
+        return HttpMethod.HEAD.equals(method) || status < 200 || status == 204 || status == 304;
+    }
+
     private static void relay(RoutingContext rc, HttpClientResponse upstream) {
         HttpServerResponse out = rc.response();
-        out.setStatusCode(upstream.statusCode());
-        out.setStatusMessage(upstream.statusMessage());
+        int status = upstream.statusCode();
+        // Only the code: a reason phrase of its own makes Vert.x build a new status object, which its
+        // 304 check (an identity comparison) then misses, and it frames that 304 as if it had a body.
+        // Clients ignore reason phrases (RFC 9112 §4).
+        out.setStatusCode(status);
+        Set<String> hopByHop = hopByHop(upstream.headers());
         upstream.headers().forEach(h -> {
-            if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+            if (!hopByHop.contains(h.getKey().toLowerCase(Locale.ROOT))) {
                 out.headers().add(h.getKey(), h.getValue());
             }
         });
-        if (!upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+        if (bodiless(rc.request().method(), status)) {
+            if (status < 200 || status == 204) {
+                out.headers().remove(HttpHeaders.CONTENT_LENGTH); // RFC 9110 §8.6: never on these
+            }
+            // Not chunked: Vert.x would announce chunks on a 304 and then, rightly, send none.
+        } else if (!out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
             out.setChunked(true);
         }
         upstream.pipeTo(out);
