@@ -1,8 +1,12 @@
 package io.eventline.notifications;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -10,6 +14,7 @@ import io.eventline.localstack.LocalStackTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
 
 /** The service starts on the real local stack and says so on its health, metrics and OpenAPI endpoints. */
 @QuarkusTest
@@ -27,7 +32,16 @@ class HealthTest {
 
     @Test
     void exposesPrometheusMetricsAndOpenApi() {
-        given().when().get("/q/metrics").then().statusCode(200);
-        given().accept("application/json").when().get("/q/openapi").then().statusCode(200);
+        // The classic text format, which a Prometheus server falls back to (it also speaks OpenMetrics).
+        String metrics = given().accept("text/plain").when().get("/q/metrics").then().statusCode(200)
+                .contentType(startsWith("text/plain; version=0.0.4")).extract().asString();
+        for (String name : List.of("eventline_outbox_pending", "eventline_outbox_published_total", "eventline_outbox_lag_seconds")) {
+            assertThat(metrics).as("Prometheus text").containsPattern("(?m)^# TYPE " + name + " ")
+                    .containsPattern("(?m)^" + name + "(\\{[^}]*\\})? [0-9.eE+-]+$");
+        }
+        JsonObject openApi = new JsonObject(given().accept("application/json").when().get("/q/openapi").then()
+                .statusCode(200).contentType(startsWith("application/json")).extract().asString());
+        assertThat(openApi.getString("openapi")).startsWith("3.");
+        assertThat(openApi.getJsonObject("paths").fieldNames()).contains("/api/notifications", "/api/notifications/{id}/read", "/api/notifications/read-all");
     }
 }

@@ -10,7 +10,13 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -20,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 import io.eventline.changefeed.Audience;
 import io.eventline.changefeed.Topics;
+import io.eventline.localstack.LocalStack;
 import io.eventline.localstack.LocalStackTestResource;
 import io.eventline.localstack.TopicReader;
 import io.eventline.notifications.Feed.Person;
@@ -88,13 +95,25 @@ class ReadStateTest {
         String id = ada.req().queryParam("limit", 100).get("/api/notifications").then().extract()
                 .path("items.find { it.subject.id == '" + e + "' }.id");
 
+        // Stored once: one row for the role, none per admin, whatever the number of admins.
+        assertThat(rows("select recipient from notification where subject_id = ? and recipient <> ?", e.toString(),
+                "user:" + partner)).as("the event's notifications besides the partner's").containsExactly("role:admin");
+
         ada.req().post("/api/notifications/" + id + "/read").then().statusCode(200);
 
         assertThat(unread(ada)).isEqualTo(adaBefore);
         assertThat(unread(bea)).isEqualTo(beaBefore + 1);
+        assertThat(rows("select user_id from notification_read where notification_id = ?::uuid", id))
+                .containsExactly(ada.sub());
         bea.req().post("/api/notifications/read-all").then().statusCode(200);
         assertThat(unread(bea)).isZero();
         assertThat(unread(ada)).isEqualTo(adaBefore);
+        assertThat(rows("select user_id from notification_read where notification_id = ?::uuid order by user_id", id))
+                .containsExactlyInAnyOrder(ada.sub(), bea.sub());
+        assertThat(rows("select coalesce(read_at::text, 'unread') from notification where id = ?::uuid", id))
+                .as("the shared row itself is read by nobody").containsExactly("unread");
+        assertThat(rows("select count(*)::text from notification where subject_id = ? and recipient = 'role:admin'",
+                e.toString())).as("still stored once after both reads").containsExactly("1");
         assertThat(types(ada)).contains("EVENT_SUBMITTED");
         notifications.await(key("role:admin"), 1, Duration.ofSeconds(20));
     }
@@ -119,6 +138,26 @@ class ReadStateTest {
                 .contentType("application/problem+json").body("errors[0].field", equalTo("unread"));
         io.restassured.RestAssured.given().get("/api/notifications").then().statusCode(401);
         assertThat(unread(pat)).isEqualTo(1);
+    }
+
+    /** The first column of a query on the service's database, read over plain JDBC. */
+    private static List<String> rows(String sql, String... params) {
+        LocalStack stack = LocalStack.shared();
+        try (Connection c = DriverManager.getConnection(stack.jdbcUrl("notifications"), stack.dbUsername(),
+                stack.dbPassword()); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setString(i + 1, params[i]);
+            }
+            List<String> values = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    values.add(rs.getString(1));
+                }
+            }
+            return values;
+        } catch (SQLException ex) {
+            throw new AssertionError(sql + ": " + ex.getMessage(), ex);
+        }
     }
 
     private io.eventline.changefeed.ChangeRecord approved(UUID e, Person partner) {
