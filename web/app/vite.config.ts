@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // `npm run build` writes dist/; the gateway's build copies it into META-INF/resources so the gateway
@@ -9,6 +9,9 @@ const gateway = process.env.EVENTLINE_GATEWAY ?? 'http://localhost:8080';
 export default defineConfig({
   root: __dirname,
   plugins: [react()],
+  // The app builds @eventline/client from its source (the package's "eventline-source" export
+  // condition), so neither `npm run dev` nor the gateway's build needs the package's dist/ first.
+  resolve: { conditions: ['eventline-source', ...defaultClientConditions] },
   build: {
     outDir: process.env.EVENTLINE_WEB_OUT ?? 'dist',
     emptyOutDir: true,

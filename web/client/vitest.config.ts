@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     // jsdom for the React hooks; the stream tests use its window and document too (online, visibility).
     environment: 'jsdom',
-    include: ['src/**/*.test.{ts,tsx}'],
+    include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.mjs'],
     restoreMocks: true,
   },
 });

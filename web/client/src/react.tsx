@@ -14,8 +14,8 @@ import {
   useSyncExternalStore,
   type ReactNode,
 } from 'react';
-import { updateKindOf, type ChangeRecord, type UpdateKind } from './records';
-import { connect, type ConnectionState, type StreamOptions } from './stream';
+import { updateKindOf, type ChangeRecord, type UpdateKind } from './records.js';
+import { connect, type ConnectionState, type StreamOptions } from './stream.js';
 
 export type UpdateListener = (record?: ChangeRecord) => void;
 

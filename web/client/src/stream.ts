@@ -5,10 +5,10 @@
 // open a new one that resumes from the last `id:` we saw. (EventSource does not expose the
 // server's `retry:` hint, so the jittered backoff below stands in for it.)
 
-import { createApi, isApiError } from './api';
-import { backoffDelay, type BackoffOptions } from './backoff';
-import { RecentIds } from './recent';
-import { RECORD_TYPES, type ChangeRecord, type StreamTicket } from './records';
+import { createApi, isApiError } from './api.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { RecentIds } from './recent.js';
+import { RECORD_TYPES, type ChangeRecord, type StreamTicket } from './records.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'polling' | 'closed';
 
