@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError, createApi, isApiError } from './api';
-import { fakeFetch, jsonResponse } from './test-fakes';
+import { ApiError, DEFAULT_TIMEOUT_MS, createApi, isApiError } from './api';
+import { fakeFetch, hangUntilAborted, jsonResponse } from './test-fakes';
 
 function setup(token: string | null = 'jwt') {
   const fetch = fakeFetch();
@@ -164,5 +164,98 @@ describe('createApi', () => {
     const err = await rejection(api.get('/api/events'));
     expect(err).toBeInstanceOf(TypeError);
     expect(isApiError(err)).toBe(false);
+  });
+
+  describe('an asynchronous token (an OIDC library refreshing it)', () => {
+    it('waits for the token, and reads it again for every call', async () => {
+      const fetch = fakeFetch();
+      let n = 0;
+      const api = createApi({ getToken: () => Promise.resolve(`refreshed-${++n}`), fetch });
+      fetch.answer(() => jsonResponse(200, {}));
+      fetch.answer(() => jsonResponse(200, {}));
+
+      await api.get('/api/a');
+      await api.get('/api/b');
+
+      expect(fetch.headersOf(0).Authorization).toBe('Bearer refreshed-1');
+      expect(fetch.headersOf(1).Authorization).toBe('Bearer refreshed-2');
+    });
+
+    it('rejects with the token source\'s error, and sends nothing', async () => {
+      const fetch = fakeFetch();
+      const api = createApi({ getToken: () => Promise.reject(new Error('login required')), fetch });
+      expect(((await rejection(api.get('/api/a'))) as Error).message).toBe('login required');
+      expect(fetch).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('cancelling and timeouts', () => {
+    it('passes a signal to fetch, and an abort rejects the call with the abort\'s reason', async () => {
+      const { api, fetch } = setup();
+      fetch.answer(hangUntilAborted);
+      const controller = new AbortController();
+
+      const call = api.get('/api/slow', { signal: controller.signal });
+      await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
+      expect(fetch.mock.calls[0][1]?.signal).toBeInstanceOf(AbortSignal);
+      controller.abort();
+
+      expect(((await rejection(call)) as DOMException).name).toBe('AbortError');
+    });
+
+    it('an already aborted signal sends nothing', async () => {
+      const { api, fetch } = setup();
+      const e = await rejection(api.post('/api/x', {}, { signal: AbortSignal.abort() }));
+      expect((e as DOMException).name).toBe('AbortError');
+      expect(fetch).not.toHaveBeenCalled();
+    });
+
+    it('times out after 30 s by default, with a TimeoutError', async () => {
+      vi.useFakeTimers();
+      try {
+        const { api, fetch } = setup();
+        fetch.answer(hangUntilAborted);
+        const call = rejection(api.get('/api/slow'));
+        await vi.advanceTimersByTimeAsync(DEFAULT_TIMEOUT_MS - 1);
+        expect(fetch.mock.calls[0][1]?.signal?.aborted).toBe(false);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(((await call) as DOMException).name).toBe('TimeoutError');
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('takes its timeout from the options, and per call', async () => {
+      vi.useFakeTimers();
+      try {
+        const fetch = fakeFetch();
+        const api = createApi({ getToken: () => 'jwt', fetch, timeoutMs: 1_000 });
+        fetch.answer(hangUntilAborted);
+        fetch.answer(hangUntilAborted);
+        const byOptions = rejection(api.get('/api/a'));
+        const byCall = rejection(api.get('/api/b', { timeoutMs: 200 }));
+        await vi.advanceTimersByTimeAsync(200);
+        expect(((await byCall) as DOMException).name).toBe('TimeoutError');
+        expect(fetch.mock.calls[0][1]?.signal?.aborted).toBe(false);
+        await vi.advanceTimersByTimeAsync(800);
+        expect(((await byOptions) as DOMException).name).toBe('TimeoutError');
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('bounds a token source that never answers too', async () => {
+      vi.useFakeTimers();
+      try {
+        const fetch = fakeFetch();
+        const api = createApi({ getToken: () => new Promise<string>(() => {}), fetch, timeoutMs: 500 });
+        const call = rejection(api.get('/api/a'));
+        await vi.advanceTimersByTimeAsync(500);
+        expect(((await call) as DOMException).name).toBe('TimeoutError');
+        expect(fetch).not.toHaveBeenCalled();
+      } finally {
+        vi.useRealTimers();
+      }
+    });
   });
 });

@@ -176,6 +176,32 @@ describe('connect', () => {
     expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t2&lastEventId=c1');
   });
 
+  it('waits for an asynchronous token (an OIDC refresh) before each ticket', async () => {
+    let refreshes = 0;
+    let finishRefresh: () => void = () => {};
+    start({
+      getToken: () =>
+        new Promise<string>((resolve) => {
+          refreshes++;
+          finishRefresh = () => resolve(`oidc-${refreshes}`);
+        }),
+    });
+    await settle();
+    expect(fetch).not.toHaveBeenCalled(); // no ticket request before the token is there
+    finishRefresh();
+    await settle();
+    expect(fetch.headersOf(0).Authorization).toBe('Bearer oidc-1');
+    FakeEventSource.last.ready('c1');
+
+    FakeEventSource.last.emit('expired', {});
+    await settle();
+    finishRefresh();
+    await settle();
+
+    expect(fetch.headersOf(1).Authorization).toBe('Bearer oidc-2');
+    expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t2&lastEventId=c1');
+  });
+
   it('on a 401 for a ticket calls onSessionExpired, closes and tries no more', async () => {
     const onSessionExpired = vi.fn();
     const c = start({ onSessionExpired });

@@ -5,7 +5,7 @@
 // open a new one that resumes from the last `id:` we saw. (EventSource does not expose the
 // server's `retry:` hint, so the jittered backoff below stands in for it.)
 
-import { createApi, isApiError } from './api.js';
+import { createApi, isApiError, type TokenSource } from './api.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { RecentIds } from './recent.js';
 import { RECORD_TYPES, type ChangeRecord, type StreamTicket } from './records.js';
@@ -15,8 +15,8 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'polling'
 export interface StreamOptions {
   /** Prefix of the API paths; '' (same origin) by default. */
   baseUrl?: string;
-  /** Read before every ticket request, so a refreshed token is picked up. */
-  getToken: () => string | null;
+  /** Read before every ticket request, so a refreshed token is picked up; may return a promise. */
+  getToken: TokenSource;
   /** Each record once, in stream order. */
   onRecord?: (record: ChangeRecord) => void;
   /** The missed records could not be replayed: reload your lists. The stream goes on live. */

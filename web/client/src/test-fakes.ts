@@ -4,18 +4,29 @@ import { jsonResponse } from './testing.js';
 
 export { FakeEventSource, FakeES, jsonResponse, record } from './testing.js';
 
+type Answer = (input: RequestInfo | URL, init?: RequestInit) => Response | Promise<Response>;
+
+/** A fetch that never answers, and rejects with the signal's reason once the call is aborted. */
+export function hangUntilAborted(_input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  return new Promise((_, reject) => {
+    const signal = init?.signal;
+    if (!signal) return; // never settles: a call without a signal would hang for good
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
 /** A fetch whose answers the test queues; with none queued, it hands out tickets t1, t2, … */
 export function fakeFetch() {
   let tickets = 0;
-  const queue: (() => Response | Promise<Response>)[] = [];
-  const fn = vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit): Promise<Response> => {
+  const queue: Answer[] = [];
+  const fn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const next = queue.shift();
-    if (next) return next();
+    if (next) return next(input, init);
     return jsonResponse(200, { ticket: `t${++tickets}`, expiresIn: 60 });
   });
   return Object.assign(fn, {
     /** The next call answers this (a Response, or throws for a network error). */
-    answer(make: () => Response | Promise<Response>) {
+    answer(make: Answer) {
       queue.push(make);
     },
     headersOf(call: number): Record<string, string> {
