@@ -99,6 +99,20 @@ describe('EventUpdateProvider and useEventUpdates', () => {
     expect(kinds.notification.mock.calls).toEqual([[undefined]]);
   });
 
+  it("an unknown record type tells its family's callbacks to reload, and reaches onUnknownRecord", async () => {
+    const onUnknownRecord = vi.fn();
+    const { kinds, es } = await mounted({ onUnknownRecord });
+    const newer = record('message.edited' as ChangeRecord['type'], { id: 'm1' });
+    act(() => {
+      es.ready('c0');
+      es.emit('record', newer, 'c1');
+    });
+    expect(kinds.message.mock.calls).toEqual([[undefined]]);
+    expect(kinds.event).not.toHaveBeenCalled();
+    expect(kinds.notification).not.toHaveBeenCalled();
+    expect(onUnknownRecord.mock.calls).toEqual([[{ ...newer, kind: 'unknown' }]]);
+  });
+
   it('on a stream reset calls every kind with no record', async () => {
     const { kinds, es } = await mounted();
     act(() => {

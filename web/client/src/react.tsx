@@ -14,7 +14,14 @@ import {
   useSyncExternalStore,
   type ReactNode,
 } from 'react';
-import { updateKindOf, type ChangeRecord, type UpdateKind } from './records.js';
+import {
+  isUnknownRecord,
+  updateKindOf,
+  updateKindOfType,
+  type ChangeRecord,
+  type UnknownRecord,
+  type UpdateKind,
+} from './records.js';
 import { connect, type ConnectionState, type StreamOptions } from './stream.js';
 
 export type UpdateListener = (record?: ChangeRecord) => void;
@@ -69,6 +76,11 @@ export interface EventUpdateProviderProps
     'getToken' | 'baseUrl' | 'onSessionExpired' | 'pollingAfterMs' | 'backoff' | 'EventSource' | 'fetch'
   > {
   children?: ReactNode;
+  /**
+   * A record of a type this client does not know (the server is newer). Its kind's listeners
+   * get no record, meaning "reload", whether or not this is given.
+   */
+  onUnknownRecord?: (record: UnknownRecord) => void;
 }
 
 /**
@@ -100,6 +112,14 @@ export function EventUpdateProvider({ children, ...options }: EventUpdateProvide
       onStateChange: setConnectionState,
       onReady: setLastReady,
       onRecord: (record) => {
+        if (isUnknownRecord(record)) {
+          // A type this client does not know, of a family it does: that kind's lists may be
+          // stale in a way only the server can say, so its listeners are told to reload.
+          latest.current.onUnknownRecord?.(record);
+          const kind = updateKindOfType(record.type);
+          if (kind) bus.emit(kind);
+          return;
+        }
         const kind = updateKindOf(record);
         if (kind) bus.emit(kind, record);
       },

@@ -222,11 +222,38 @@ export type NotificationRecord = NotificationChangeRecord | NotificationReadAllR
 /** Every record, discriminated by `type`: `switch (r.type)` narrows `r.data`. */
 export type AnyRecord = EventRecord | BookingRecord | MessagingRecord | NotificationRecord;
 
+/**
+ * A record of a type this client does not know (the server added it after this client was
+ * built): delivered as it came, marked `kind: 'unknown'`.
+ */
+export interface UnknownRecord extends Omit<ChangeRecord<unknown>, 'type'> {
+  kind: 'unknown';
+  type: string;
+}
+
+/**
+ * What the stream delivers: a known record, or an unknown one (never dropped). Test
+ * `isUnknownRecord(r)` first; after it, `switch (r.type)` narrows `r.data` (before it, the
+ * compiler keeps `r.data` unknown, since an unknown record may carry any type).
+ */
+export type StreamRecord = AnyRecord | UnknownRecord;
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(RECORD_TYPES);
+
+export function isKnownRecordType(type: string): type is RecordType {
+  return KNOWN_TYPES.has(type);
+}
+
+export function isUnknownRecord(r: unknown): r is UnknownRecord {
+  return r != null && (r as { kind?: unknown }).kind === 'unknown';
+}
+
 // The guards accept undefined so that a hook callback's optional record can be tested directly.
-type MaybeRecord = ChangeRecord | null | undefined;
+// An unknown record never passes them, even when its type looks like one of their families.
+type MaybeRecord = ChangeRecord | UnknownRecord | null | undefined;
 
 export function isEventRecord(r: MaybeRecord): r is EventRecord {
-  return r != null && r.type.startsWith('event.');
+  return r != null && !isUnknownRecord(r) && r.type.startsWith('event.');
 }
 
 /**
@@ -243,19 +270,27 @@ export function mergeEventRecord(prev: EventDto | undefined, r: EventRecord): Ev
 }
 
 export function isBookingRecord(r: MaybeRecord): r is BookingRecord {
-  return r != null && r.type.startsWith('booking.');
+  return r != null && !isUnknownRecord(r) && r.type.startsWith('booking.');
 }
 
 export function isMessagingRecord(r: MaybeRecord): r is MessagingRecord {
-  return r != null && (r.type.startsWith('conversation.') || r.type.startsWith('message.'));
+  return r != null && !isUnknownRecord(r) && (r.type.startsWith('conversation.') || r.type.startsWith('message.'));
 }
 
 export function isNotificationRecord(r: MaybeRecord): r is NotificationRecord {
-  return r != null && r.type.startsWith('notification.');
+  return r != null && !isUnknownRecord(r) && r.type.startsWith('notification.');
 }
 
 /** Which of the hooks' three update kinds a record belongs to. */
 export type UpdateKind = 'event' | 'message' | 'notification';
+
+/** The kind a record type's family (its prefix) belongs to, for known and unknown types alike. */
+export function updateKindOfType(type: string): UpdateKind | null {
+  if (type.startsWith('event.') || type.startsWith('booking.')) return 'event';
+  if (type.startsWith('conversation.') || type.startsWith('message.')) return 'message';
+  if (type.startsWith('notification.')) return 'notification';
+  return null;
+}
 
 export function updateKindOf(r: ChangeRecord): UpdateKind | null {
   if (isEventRecord(r) || isBookingRecord(r)) return 'event';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backoffDelay } from './backoff';
 import { RecentIds } from './recent';
-import type { ChangeRecord } from './records';
+import { isEventRecord, isUnknownRecord, type RecordType, type StreamRecord } from './records';
 import { connect, type ConnectionState, type StreamOptions } from './stream';
 import { FakeES, FakeEventSource, fakeFetch, jsonResponse, record, setVisibility } from './test-fakes';
 
@@ -247,8 +247,58 @@ describe('connect', () => {
     expect(c.lastEventId).toBe('c5');
   });
 
+  describe('a record type this client does not know', () => {
+    // What a newer gateway sends: a record whose type was added after this client was built.
+    const newer = (id: string) => record('event.archived' as RecordType, { id: 'e1', title: 'T' }, { id, aggregateversion: 7 });
+
+    it.each(['record', 'message'])('arriving as `event: %s` is delivered as an unknown record, once', async (name) => {
+      const received: StreamRecord[] = [];
+      start({ onRecord: (r) => received.push(r) });
+      await settle();
+      FakeEventSource.last.ready('c0');
+
+      FakeEventSource.last.emit(name, newer('ce-new'), 'c1');
+      FakeEventSource.last.emit(name, newer('ce-new'), 'c2'); // a redelivery
+
+      expect(received).toEqual([{ ...newer('ce-new'), kind: 'unknown' }]);
+      expect(isUnknownRecord(received[0])).toBe(true);
+      expect(isEventRecord(received[0])).toBe(false); // its family's guard does not take it for an EventDto
+      expect(connection?.lastEventId).toBe('c2');
+    });
+
+    it('a known type under `event: record` stays a typed record, and frames that are not records are ignored', async () => {
+      const received: StreamRecord[] = [];
+      start({ onRecord: (r) => received.push(r) });
+      await settle();
+      FakeEventSource.last.ready('c0');
+      const known = record('event.created', { id: 'e2' });
+
+      FakeEventSource.last.emit('record', known, 'c1');
+      FakeEventSource.last.emit('message', 'not json', 'c2');
+      FakeEventSource.last.emit('message', { hello: 'world' }, 'c3');
+
+      expect(received).toEqual([known]);
+      expect(isUnknownRecord(received[0])).toBe(false);
+      expect(isEventRecord(received[0])).toBe(true);
+    });
+
+    it('once ruled out by isUnknownRecord, switch (type) narrows the data (checked by tsc)', () => {
+      const title = (r: StreamRecord): string | null => {
+        if (isUnknownRecord(r)) return `unknown ${r.type}`;
+        switch (r.type) {
+          case 'event.created':
+            return r.data.title; // r.data is an EventDto here
+          default:
+            return null;
+        }
+      };
+      expect(title(record('event.created', { id: 'e1', title: 'Gig' }) as StreamRecord)).toBe('Gig');
+      expect(title({ ...newer('x'), kind: 'unknown' } as unknown as StreamRecord)).toBe('unknown event.archived');
+    });
+  });
+
   it('delivers a record whose CloudEvent id it has already delivered only once, across reconnects too', async () => {
-    const received: ChangeRecord[] = [];
+    const received: StreamRecord[] = [];
     start({ onRecord: (r) => received.push(r) });
     await settle();
     const r1 = record('notification.created', { id: 'n1' });

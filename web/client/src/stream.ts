@@ -8,7 +8,14 @@
 import { createApi, isApiError, type TokenSource } from './api.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { RecentIds } from './recent.js';
-import { RECORD_TYPES, type ChangeRecord, type StreamTicket } from './records.js';
+import {
+  RECORD_TYPES,
+  isKnownRecordType,
+  type AnyRecord,
+  type StreamRecord,
+  type StreamTicket,
+  type UnknownRecord,
+} from './records.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'polling' | 'closed';
 
@@ -17,8 +24,12 @@ export interface StreamOptions {
   baseUrl?: string;
   /** Read before every ticket request, so a refreshed token is picked up; may return a promise. */
   getToken: TokenSource;
-  /** Each record once, in stream order. */
-  onRecord?: (record: ChangeRecord) => void;
+  /**
+   * Each record once, in stream order: a known record (`AnyRecord`, `switch (r.type)` narrows
+   * `r.data`), or one of a type this client does not know, as an `UnknownRecord`
+   * (`kind: 'unknown'`, see `isUnknownRecord`).
+   */
+  onRecord?: (record: StreamRecord) => void;
   /** The missed records could not be replayed: reload your lists. The stream goes on live. */
   onReset?: (reason: string) => void;
   onReady?: (info: { cursor: string; resumed: boolean }) => void;
@@ -117,9 +128,12 @@ export function connect(opts: StreamOptions): StreamConnection {
     on('reset', (e) => opts.onReset?.(parse<{ reason?: string }>(e.data)?.reason ?? 'reset'));
     // The token is about to expire: a fresh ticket (with a refreshed token, if any) now, no backoff.
     on('expired', () => down(true));
-    for (const type of RECORD_TYPES) {
+    // EventSource hands out only the event names listened for: the known types, plus `record`
+    // and the unnamed default `message`, under which a gateway can send every record (a type
+    // added after this client was built included) with its type in the CloudEvent.
+    for (const type of [...RECORD_TYPES, 'record', 'message']) {
       on(type, (e) => {
-        const record = parse<ChangeRecord>(e.data);
+        const record = asRecord(parse<unknown>(e.data));
         if (record && seen.add(record.id)) opts.onRecord?.(record);
       });
     }
@@ -201,6 +215,15 @@ export function connect(opts: StreamOptions): StreamConnection {
       return lastEventId;
     },
   };
+}
+
+/** A CloudEvent as a known record, or marked unknown; null for what is not a record at all. */
+function asRecord(value: unknown): StreamRecord | null {
+  if (value === null || typeof value !== 'object') return null;
+  const r = value as { id?: unknown; type?: unknown };
+  if (typeof r.id !== 'string' || typeof r.type !== 'string') return null;
+  if (isKnownRecordType(r.type)) return value as AnyRecord;
+  return { ...(value as Omit<UnknownRecord, 'kind'>), kind: 'unknown' };
 }
 
 function parse<T>(data: string): T | null {
