@@ -1,14 +1,19 @@
 package io.eventline.gateway;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import io.eventline.localstack.LocalStackTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
 
 /** The service starts on the real local stack and says so on its health, metrics and OpenAPI endpoints. */
 @QuarkusTest
@@ -25,8 +30,17 @@ class HealthTest {
 
     @Test
     void exposesPrometheusMetricsAndOpenApi() {
-        given().when().get("/q/metrics").then().statusCode(200);
-        given().accept("application/json").when().get("/q/openapi").then().statusCode(200);
+        // The classic text format, which a Prometheus server falls back to (it also speaks OpenMetrics).
+        String metrics = given().accept("text/plain").when().get("/q/metrics").then().statusCode(200)
+                .contentType(startsWith("text/plain; version=0.0.4")).extract().asString();
+        for (String name : List.of("eventline_stream_open", "eventline_stream_subscriptions", "eventline_stream_queued_bytes")) {
+            assertThat(metrics).as("Prometheus text").containsPattern("(?m)^# TYPE " + name + " ")
+                    .containsPattern("(?m)^" + name + "(\\{[^}]*\\})? [0-9.eE+-]+$");
+        }
+        JsonObject openApi = new JsonObject(given().accept("application/json").when().get("/q/openapi").then()
+                .statusCode(200).contentType(startsWith("application/json")).extract().asString());
+        assertThat(openApi.getString("openapi")).startsWith("3.");
+        assertThat(openApi.getJsonObject("paths").fieldNames()).contains("/api/stream/tickets", "/api/me/summary");
     }
 
     @Test

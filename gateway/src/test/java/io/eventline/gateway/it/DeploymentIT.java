@@ -33,7 +33,7 @@ import io.vertx.core.json.JsonObject;
  */
 class DeploymentIT {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Set<String> PROMQL_WORDS = Set.of("histogram_quantile", "label_replace", "label_join",
             "count_values", "quantile_over_time", "avg_over_time", "max_over_time", "min_over_time", "sum_over_time",
@@ -44,7 +44,7 @@ class DeploymentIT {
         Cluster cluster = Cluster.get();
         StringBuilder scraped = new StringBuilder();
         for (ServiceProcess s : List.of(cluster.events, cluster.messaging, cluster.notifications, cluster.gatewayA)) {
-            scraped.append(HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/q/metrics")).build(),
+            scraped.append(HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/q/metrics")).timeout(Duration.ofSeconds(15)).build(),
                     HttpResponse.BodyHandlers.ofString()).body()).append('\n');
         }
         Set<String> exported = new TreeSet<>();
@@ -113,7 +113,7 @@ class DeploymentIT {
     }
 
     @Test
-    void withAnUnreachableBrokerTheGatewayIsLiveButNotReadyAndSaysWhy() throws Exception {
+    void withAnUnreachableBrokerTheGatewayIsLiveButNotReadyAndRefusesStreamsWith503() throws Exception {
         Cluster cluster = Cluster.get();
         Map<String, String> env = new LinkedHashMap<>(cluster.stack.serviceEnv(null));
         env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + Cluster.freePort());
@@ -124,8 +124,22 @@ class DeploymentIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(logs.resolve("gateway.log"))
                     .contains("cannot read the change topics yet"));
             assertThat(gateway.isAlive()).isTrue();
-            assertThat(status(gateway.url() + "/q/health/ready")).isEqualTo(503);
-            assertThat(status(gateway.url() + "/api/stream")).as("a stream needs the dispatcher").isIn(401, 503);
+            HttpResponse<String> ready = get(gateway.url() + "/q/health/ready", null);
+            assertThat(ready.statusCode()).isEqualTo(503);
+            JsonObject stream = checks(new JsonObject(ready.body())).get("live stream");
+            assertThat(stream).as("the readiness check of the stream, in " + ready.body()).isNotNull();
+            assertThat(stream.getString("status")).isEqualTo("DOWN");
+            // Who you are is checked before whether the gateway can serve you.
+            assertThat(status(gateway.url() + "/api/stream")).as("a stream without a token").isEqualTo(401);
+
+            // A stream needs the dispatcher: a valid caller is told to retry, not given a stream that never gets a record.
+            HttpResponse<String> refused = get(gateway.url() + "/api/stream", new Rest(gateway.url(), "user").token);
+            assertThat(refused.statusCode()).as("a stream needs the dispatcher: " + refused.body()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+            JsonObject problem = new JsonObject(refused.body());
+            assertThat(problem.getInteger("status")).isEqualTo(503);
+            assertThat(problem.getString("type")).endsWith("/stream-unavailable");
         } finally {
             gateway.stop();
         }
@@ -188,7 +202,26 @@ class DeploymentIT {
     }
 
     private static int status(String url) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode();
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** A GET with a bound, as a bearer of {@code token} (null for none). */
+    private static HttpResponse<String> get(String url, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The checks of a MicroProfile Health answer, by name. */
+    private static Map<String, JsonObject> checks(JsonObject health) {
+        Map<String, JsonObject> byName = new LinkedHashMap<>();
+        for (Object check : health.getJsonArray("checks")) {
+            JsonObject c = (JsonObject) check;
+            byName.put(c.getString("name"), c);
+        }
+        return byName;
     }
 }

@@ -68,7 +68,9 @@ public final class SseClient implements AutoCloseable {
 
     /** Opens {@code url} (a stream) with the given headers; returns once the response head has arrived. */
     public static SseClient open(String url, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream");
+        // The timeout bounds the wait for the response head; the events are read with their own bounds.
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
+                .header("Accept", "text/event-stream");
         headers.forEach(request::header);
         try {
             return new SseClient(HTTP.send(request.GET().build(), HttpResponse.BodyHandlers.ofInputStream()));

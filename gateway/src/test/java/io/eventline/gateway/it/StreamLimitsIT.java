@@ -47,7 +47,10 @@ class StreamLimitsIT {
         Cluster.assertNoEventLoopWasBlocked();
     }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    /** Every read here has a bound: a regression fails the test instead of hanging the suite. */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
 
     static String a;
     static String b;
@@ -124,7 +127,7 @@ class StreamLimitsIT {
 
     private static void given401WithoutToken(String method, String path) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(a + path))
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(a + path)).timeout(READ_TIMEOUT)
                     .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(401);
             assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
@@ -177,13 +180,13 @@ class StreamLimitsIT {
     @Test
     void badRequestsGetAClear4xx() throws Exception {
         Rest user = new Rest(a, "user");
-        HttpResponse<String> withBody = HTTP.send(HttpRequest.newBuilder(URI.create(a + "/api/stream"))
+        HttpResponse<String> withBody = HTTP.send(HttpRequest.newBuilder(URI.create(a + "/api/stream")).timeout(READ_TIMEOUT)
                 .header("Authorization", "Bearer " + user.token).method("GET", HttpRequest.BodyPublishers.ofString("{}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(withBody.statusCode()).isEqualTo(400);
         assertThat(withBody.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
 
-        HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(a + "/api/stream"))
+        HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(a + "/api/stream")).timeout(READ_TIMEOUT)
                 .header("Authorization", "Bearer " + user.token).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(405);
@@ -247,7 +250,7 @@ class StreamLimitsIT {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> Metrics.value(a, "eventline_stream_dropped_total") >= droppedBefore + stuck);
             for (Socket s : sockets) {
-                assertThat(drainToEnd(s.getInputStream())).as("the server closed the stuck connection").isTrue();
+                assertThat(drainToEnd(s, Duration.ofSeconds(15))).as("the server closed the stuck connection").isTrue();
             }
             assertThat(maxQueued).as("bytes queued in the gateway for all streams")
                     .isLessThanOrEqualTo((double) (stuck + 1) * Cluster.SEND_BUFFER);
@@ -263,18 +266,30 @@ class StreamLimitsIT {
         }
     }
 
-    /** Reads what the kernel buffered until the server's close: true on a clean end or a reset. */
-    private static boolean drainToEnd(InputStream in) throws IOException {
+    /**
+     * Reads what the kernel buffered until the server's close: true on a clean end or a reset,
+     * false when the connection is still open after {@code within} (a stream left open, idle or
+     * still sending heartbeats, fails here instead of hanging the suite).
+     */
+    private static boolean drainToEnd(Socket socket, Duration within) throws IOException {
+        long deadline = System.nanoTime() + within.toNanos();
+        InputStream in = socket.getInputStream();
         byte[] buffer = new byte[65_536];
         try {
-            while (in.read(buffer) >= 0) {
-                // what was in flight before the cut
+            while (true) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return false;
+                }
+                socket.setSoTimeout((int) left);
+                if (in.read(buffer) < 0) {
+                    return true;
+                }
             }
-            return true;
-        } catch (SocketException reset) {
-            return true;
         } catch (java.net.SocketTimeoutException e) {
             return false;
+        } catch (SocketException reset) {
+            return true;
         }
     }
 
@@ -301,7 +316,7 @@ class StreamLimitsIT {
                 }));
             }
             for (Future<?> f : done) {
-                f.get();
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
             }
         }
         assertThat(ready.get()).isEqualTo(cycles);
