@@ -295,3 +295,173 @@ function mergeResult<T extends Versioned>(held: T[], change: PendingChange<T>, r
   if (shownAt < 0) return [...held, result];
   return [...held.slice(0, shownAt), result, ...held.slice(shownAt)];
 }
+
+/** What a list's matcher makes of a pushed record. */
+export type LiveListChange<T> = T | 'remove' | null | undefined;
+
+export interface LiveListOptions<T extends Versioned> {
+  /** Fetches the whole list. The signal aborts a load that a newer one replaced, and on unmount. */
+  load: (signal: AbortSignal) => Promise<T[]>;
+  /**
+   * With `match`: the kind of records to listen to ('event' for event.* and booking.*, 'message',
+   * 'notification'). The list then reloads on that kind's "reload" (a stream `reset`, a
+   * trigger…Refresh) by itself.
+   */
+  kind?: UpdateKind;
+  /**
+   * This list's view of a pushed record: the item to hold for `record.subject` (upserted only if
+   * `record.aggregateversion` is newer than the version held), `'remove'` (the item leaves the list
+   * unless a newer version is held), or null/undefined when the record is not this list's.
+   * `held` is the item the list holds now, if any (for merges such as `mergeEventRecord`).
+   */
+  match?: (record: ChangeRecord, held: T | undefined) => LiveListChange<T>;
+  /** The text of a failed load's error (`error`). Default: the error's message. */
+  describeError?: (e: unknown) => string;
+}
+
+export interface LiveList<T extends Versioned> {
+  items: T[];
+  /** The items as last rendered, for callbacks that outlive a render. */
+  itemsRef: { readonly current: T[] };
+  pending: ReadonlySet<string>;
+  setItems(items: T[]): void;
+  /** Applies a record (or a fetched item as `{subject, aggregateversion, data}`) by version; exact during a load too. */
+  apply(record: { subject: string; aggregateversion: number; data: T }, opts?: { remove?: boolean }): void;
+  mutate<R extends T>(change: { id: string; apply: (items: T[]) => T[] }, request: () => Promise<R>): Promise<R>;
+  /** Loads the list again; only the latest load's answer is taken. */
+  reload(): Promise<void>;
+  loading: boolean;
+  /** A load has succeeded at least once. */
+  loaded: boolean;
+  /** The last load's error text, null once a load succeeds. */
+  error: string | null;
+}
+
+type Applied<T> = { record: { subject: string; aggregateversion: number; data: T }; remove: boolean };
+
+/**
+ * A server list kept exact while records race its load. It loads on mount and on `reload()`;
+ * records are applied by version (`aggregateversion` against each item's `version`: an older one is
+ * ignored, a newer one applied). A load's answer may predate a record that arrived while it was in
+ * flight (an item created, changed or removed meanwhile), so what was applied during the load is
+ * applied again on top of the answer; applying by version makes replaying what the answer already
+ * reflects a no-op. With `kind` and `match` it subscribes to the stream itself and reloads on a
+ * `reset`; without them, call `apply` and `reload` from your own subscription.
+ */
+export function useLiveList<T extends Versioned>(options: LiveListOptions<T>): LiveList<T> {
+  const list = useOptimisticUpdate<T>();
+  const listRef = useRef(list);
+  listRef.current = list;
+  const itemsRef = useRef(list.items);
+  itemsRef.current = list.items;
+  const latest = useRef(options);
+  latest.current = options;
+  const seq = useRef(0);
+  const inFlight = useRef<AbortController | null>(null);
+  const journal = useRef<Applied<T>[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const apply = useCallback(
+    (record: { subject: string; aggregateversion: number; data: T }, opts?: { remove?: boolean }) => {
+      const remove = opts?.remove === true;
+      listRef.current.applyRecord(record, { remove });
+      if (inFlight.current) journal.current.push({ record, remove });
+    },
+    [],
+  );
+
+  const mutate = useCallback(
+    async <R extends T>(change: { id: string; apply: (items: T[]) => T[] }, request: () => Promise<R>): Promise<R> => {
+      const result = await listRef.current.mutate(change, request);
+      if (inFlight.current) {
+        journal.current.push({ record: { subject: result.id, aggregateversion: result.version, data: result }, remove: false });
+      }
+      return result;
+    },
+    [],
+  );
+
+  const reload = useCallback(async () => {
+    const mine = ++seq.current;
+    inFlight.current?.abort();
+    const controller = new AbortController();
+    inFlight.current = controller;
+    journal.current = [];
+    setLoading(true);
+    try {
+      const items = await latest.current.load(controller.signal);
+      if (mine !== seq.current) return; // only the latest load counts
+      const replay = journal.current;
+      journal.current = [];
+      inFlight.current = null;
+      listRef.current.setItems(items);
+      for (const a of replay) listRef.current.applyRecord(a.record, { remove: a.remove });
+      setError(null);
+      setLoaded(true);
+    } catch (e) {
+      if (mine !== seq.current) return;
+      inFlight.current = null;
+      journal.current = [];
+      const describe = latest.current.describeError ?? ((x: unknown) => (x instanceof Error ? x.message : String(x)));
+      setError(describe(e));
+    } finally {
+      if (mine === seq.current) setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    void reload();
+    return () => {
+      seq.current++; // an answer after unmount is dropped
+      inFlight.current?.abort();
+      inFlight.current = null;
+    };
+  }, [reload]);
+
+  const updates = useContext(EventUpdateContext);
+  const kind = options.kind;
+  const hasMatch = options.match !== undefined;
+  useEffect(() => {
+    if (!updates || !kind || !hasMatch) return;
+    const subscribe = { event: updates.onEventUpdate, message: updates.onMessageUpdate, notification: updates.onNotificationUpdate }[kind];
+    return subscribe((record) => {
+      if (!record) return void reload();
+      const match = latest.current.match;
+      if (!match) return;
+      const held = itemsRef.current.find((i) => i.id === record.subject);
+      const change = match(record, held);
+      if (change === null || change === undefined) return;
+      const { subject, aggregateversion } = record;
+      if (change === 'remove') apply({ subject, aggregateversion, data: held as T }, { remove: true });
+      else apply({ subject, aggregateversion, data: change });
+    });
+    // The subscribe methods keep their identity, so this subscribes once per kind.
+  }, [updates?.onEventUpdate, updates?.onMessageUpdate, updates?.onNotificationUpdate, kind, hasMatch, apply, reload]);
+
+  // Back to live after a failed load: load once more. A resumed stream needs no load (it replays
+  // every record missed; a gap it cannot replay comes as a reset, which reloads).
+  const connectionState = updates?.connectionState;
+  const prevState = useRef(connectionState);
+  const errorRef = useRef(error);
+  errorRef.current = error;
+  useEffect(() => {
+    const prev = prevState.current;
+    prevState.current = connectionState;
+    if (connectionState === 'live' && prev !== 'live' && errorRef.current !== null) void reload();
+  }, [connectionState, reload]);
+
+  return {
+    items: list.items,
+    itemsRef,
+    pending: list.pending,
+    setItems: list.setItems,
+    apply,
+    mutate,
+    reload,
+    loading,
+    loaded,
+    error,
+  };
+}

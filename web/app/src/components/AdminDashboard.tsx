@@ -3,9 +3,9 @@
 // (If-Match): a change made meanwhile answers 412 and the row shows the new version instead.
 import { useEffect, useState } from 'react';
 import { isEventRecord, mergeEventRecord, type EventDto } from '@eventline/client';
-import { useEventUpdates, usePolling } from '@eventline/client/react';
+import { useEventUpdates, useLiveList, usePolling } from '@eventline/client/react';
 import { useApp, useToast } from '../context';
-import { asRecord, useLiveList } from '../lists';
+import { asRecord } from '../lists';
 import { describeError, fetchAll, formatDateTime, isoMicros } from '../util';
 
 /** Whether the event waits for an admin: a new event in review, or a pending revision. */
@@ -15,7 +15,10 @@ export function AdminDashboard() {
   const { api } = useApp();
   const toast = useToast();
   const { onEventUpdate } = useEventUpdates();
-  const queue = useLiveList<EventDto>(() => fetchAll<EventDto>(api, '/api/events/review'));
+  const queue = useLiveList<EventDto>({
+    load: () => fetchAll<EventDto>(api, '/api/events/review'),
+    describeError: (e) => describeError(e).message,
+  });
   const { apply, reload } = queue;
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
 

@@ -2,9 +2,8 @@
 // dropdown of the latest notifications.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isNotificationRecord, type Count, type NotificationDto } from '@eventline/client';
-import { useEventUpdates, usePolling } from '@eventline/client/react';
+import { useEventUpdates, useLiveList, usePolling } from '@eventline/client/react';
 import { useApp, useToast } from '../context';
-import { useLiveList } from '../lists';
 import { describeError, fetchAll, formatTime, isoMicros } from '../util';
 
 /** useOptimisticUpdate needs a version: a notification is 1 when created and 2 once read (as its records say). */
@@ -20,9 +19,10 @@ export function NotificationBell() {
   const { api } = useApp();
   const toast = useToast();
   const { onNotificationUpdate } = useEventUpdates();
-  const live = useLiveList<NotificationItem>(async () =>
-    (await fetchAll<NotificationDto>(api, '/api/notifications', 1)).map((n) => withVersion(n)),
-  );
+  const live = useLiveList<NotificationItem>({
+    load: async () => (await fetchAll<NotificationDto>(api, '/api/notifications', 1)).map((n) => withVersion(n)),
+    describeError: (e) => describeError(e).message,
+  });
 
   // ---- the unread count: the server's number, nudged locally so the badge moves at once ----
   const { reload, apply, itemsRef } = live;

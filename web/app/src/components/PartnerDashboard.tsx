@@ -1,9 +1,9 @@
 // Partner: My Events (live, with optimistic create, submit and inline title edit) and Create Event.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { isBookingRecord, isEventRecord, mergeEventRecord, type EventDto } from '@eventline/client';
-import { useEventUpdates, usePolling } from '@eventline/client/react';
+import { useEventUpdates, useLiveList, usePolling } from '@eventline/client/react';
 import { useApp, useToast } from '../context';
-import { asRecord, useLiveList, useSeatOverlay } from '../lists';
+import { asRecord, useSeatOverlay } from '../lists';
 import {
   describeError,
   fetchAll,
@@ -23,7 +23,10 @@ export function PartnerDashboard() {
   const toast = useToast();
   const { onEventUpdate } = useEventUpdates();
   const me = session.sub;
-  const events = useLiveList<EventDto>(() => fetchAll<EventDto>(api, '/api/events/mine'));
+  const events = useLiveList<EventDto>({
+    load: () => fetchAll<EventDto>(api, '/api/events/mine'),
+    describeError: (e) => describeError(e).message,
+  });
   const seats = useSeatOverlay();
   const { apply, reload, mutate } = events;
   /** For each create in flight (by its stand-in's id), the ids listed when it began. */

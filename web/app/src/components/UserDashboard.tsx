@@ -1,9 +1,9 @@
 // User: the catalog (APPROVED events with seats left, bookable) and Events Booked (cancellable).
 import { useEffect, useState } from 'react';
 import { isBookingRecord, isEventRecord, type BookingDto, type EventDto } from '@eventline/client';
-import { useEventUpdates, usePolling } from '@eventline/client/react';
+import { useEventUpdates, useLiveList, usePolling } from '@eventline/client/react';
 import { useApp, useToast } from '../context';
-import { asRecord, useLiveList, useSeatOverlay } from '../lists';
+import { asRecord, useSeatOverlay } from '../lists';
 import { describeError, fetchAll, formatDateTime, isoMicros, statusText, uuid } from '../util';
 
 export function UserDashboard() {
@@ -11,8 +11,14 @@ export function UserDashboard() {
   const toast = useToast();
   const { onEventUpdate } = useEventUpdates();
   const me = session.sub;
-  const catalog = useLiveList<EventDto>(() => fetchAll<EventDto>(api, '/api/events'));
-  const bookings = useLiveList<BookingDto>(() => fetchAll<BookingDto>(api, '/api/bookings/mine'));
+  const catalog = useLiveList<EventDto>({
+    load: () => fetchAll<EventDto>(api, '/api/events'),
+    describeError: (e) => describeError(e).message,
+  });
+  const bookings = useLiveList<BookingDto>({
+    load: () => fetchAll<BookingDto>(api, '/api/bookings/mine'),
+    describeError: (e) => describeError(e).message,
+  });
   const seats = useSeatOverlay();
   const [booking, setBooking] = useState<ReadonlySet<string>>(new Set());
   const applyEvent = catalog.apply;
