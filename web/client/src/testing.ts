@@ -82,3 +82,140 @@ export function record<T>(type: RecordType, data: T & { id?: string }, extra: Pa
   };
 }
 
+
+// ---- a fake gateway ----
+
+type Handler = (request: { method: string; path: string; headers: Record<string, string>; body: unknown }) =>
+  | Response
+  | unknown
+  | Promise<Response | unknown>;
+
+export interface FakeGatewayOptions {
+  /** The token tickets need (`Authorization: Bearer …`); other tokens get 401. Default: any token, or none. */
+  token?: string;
+  /** Send `ready` as soon as a stream opens (after replaying what it missed). Default true. */
+  autoReady?: boolean;
+}
+
+export interface FakeGateway {
+  /** Give these to `connect`/`createApi`/`EventUpdateProvider` (`fetch`, `EventSource`). */
+  readonly fetch: typeof fetch;
+  readonly EventSource: typeof EventSource;
+  /** Answers `method path` (the path without the query); a handler's non-Response result is sent as JSON 200. */
+  route(method: string, path: string, handler: Handler): FakeGateway;
+  /** Pushes a record to every open stream, and keeps it for resumes; returns its cursor. */
+  push(record: ChangeRecord): string;
+  /** `event: reset` on every open stream: the client should reload its lists. */
+  reset(reason?: string): void;
+  /** `event: expired` on every open stream (the token is about to end). */
+  expire(): void;
+  /** Drops every open stream (as a gateway restart does). */
+  drop(): void;
+  /** Changes the token tickets need (e.g. to make the next ticket request a 401). */
+  setToken(token: string | undefined): void;
+  /** The streams opened so far; `open` ones are not closed or dropped. */
+  readonly streams: readonly FakeEventSource[];
+  readonly open: readonly FakeEventSource[];
+  /** Every request `fetch` got, in order. */
+  readonly requests: readonly { method: string; path: string; headers: Record<string, string>; body: unknown }[];
+}
+
+/**
+ * A gateway in memory, for testing screens without a server: it issues single-use tickets,
+ * opens streams (`FakeEventSource`s) that replay from `lastEventId` and then say `ready`, pushes
+ * records with cursors, and answers the REST routes you give it (anything else is a 404
+ * problem). No timers: everything happens in microtasks, so fake timers do not get in the way.
+ */
+export function createFakeGateway(options: FakeGatewayOptions = {}): FakeGateway {
+  let token = options.token;
+  const autoReady = options.autoReady ?? true;
+  const routes = new Map<string, Handler>();
+  const log: { cursor: string; record: ChangeRecord }[] = [];
+  const tickets = new Set<string>();
+  const streams: FakeEventSource[] = [];
+  const dropped = new WeakSet<FakeEventSource>();
+  const requests: { method: string; path: string; headers: Record<string, string>; body: unknown }[] = [];
+  let issued = 0;
+  const cursor = () => (log.length ? log[log.length - 1].cursor : 'c0');
+  const isOpen = (es: FakeEventSource) => !es.closed && !dropped.has(es);
+
+  const fakeFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = new URL(String(input instanceof Request ? input.url : input), 'http://gateway.test');
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const headers = { ...((init?.headers ?? {}) as Record<string, string>) };
+    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+    requests.push({ method, path: url.pathname, headers, body });
+    init?.signal?.throwIfAborted();
+    if (method === 'POST' && url.pathname === '/api/stream/tickets') {
+      if (token !== undefined && headers.Authorization !== `Bearer ${token}`) {
+        return jsonResponse(401, { status: 401, title: 'Unauthorized', detail: 'the token is not valid' });
+      }
+      const ticket = `ticket-${++issued}`;
+      tickets.add(ticket);
+      return jsonResponse(200, { ticket, expiresIn: 60 });
+    }
+    const handler = routes.get(`${method} ${url.pathname}`);
+    if (!handler) return jsonResponse(404, { status: 404, title: 'Not Found', detail: `no route ${method} ${url.pathname}` });
+    const answer = await handler({ method, path: url.pathname, headers, body });
+    return answer instanceof Response ? answer : jsonResponse(200, answer);
+  };
+
+  class GatewayEventSource extends FakeEventSource {
+    constructor(url: string | URL) {
+      super(url);
+      streams.push(this);
+      const query = new URL(String(url), 'http://gateway.test').searchParams;
+      const ticket = query.get('ticket') ?? '';
+      const from = query.get('lastEventId');
+      void Promise.resolve().then(() => {
+        if (!tickets.delete(ticket)) return this.fail(); // unknown or used ticket: the stream is refused
+        const at = from ? log.findIndex((e) => e.cursor === from) : -1;
+        const resumed = from !== null && (at >= 0 || from === 'c0');
+        if (resumed) for (const e of log.slice(at + 1)) this.emit(e.record.type, e.record, e.cursor);
+        // A cursor it cannot replay from, as a gateway whose retention passed it: reload.
+        else if (from !== null) this.emit('reset', { cursor: cursor(), reason: 'unknown cursor' }, cursor());
+        if (autoReady && isOpen(this)) this.ready(cursor(), resumed);
+      });
+    }
+  }
+
+  const gateway: FakeGateway = {
+    fetch: fakeFetch as typeof fetch,
+    EventSource: GatewayEventSource as unknown as typeof EventSource,
+    route(method, path, handler) {
+      routes.set(`${method.toUpperCase()} ${path}`, handler);
+      return gateway;
+    },
+    push(record) {
+      const c = `c${log.length + 1}`;
+      log.push({ cursor: c, record });
+      for (const es of streams.filter(isOpen)) es.emit(record.type, record, c);
+      return c;
+    },
+    reset(reason = 'reset') {
+      for (const es of streams.filter(isOpen)) es.emit('reset', { cursor: cursor(), reason }, cursor());
+    },
+    expire() {
+      for (const es of streams.filter(isOpen)) es.emit('expired', {});
+    },
+    drop() {
+      for (const es of streams.filter(isOpen)) {
+        dropped.add(es);
+        es.fail();
+      }
+    },
+    setToken(t) {
+      token = t;
+    },
+    get streams() {
+      return streams;
+    },
+    get open() {
+      return streams.filter(isOpen);
+    },
+    get requests() {
+      return requests;
+    },
+  };
+  return gateway;
+}
