@@ -203,7 +203,7 @@ public class ApiProxy {
             if (status < 200 || status == 204) {
                 out.headers().remove(HttpHeaders.CONTENT_LENGTH); // RFC 9110 §8.6: never on these
             }
-            // Not chunked: Vert.x would announce chunks on a 304 and then, rightly, send none.
+            // Never chunked: there is no body to frame, and strict clients read the chunks a header promises.
         } else if (!out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
             out.setChunked(true);
         }
