@@ -1,10 +1,11 @@
-import { act, cleanup, renderHook } from '@testing-library/react';
-import type { ReactNode } from 'react';
+import { act, cleanup, render, renderHook } from '@testing-library/react';
+import { useEffect, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api';
 import {
   EventUpdateProvider,
   useEventUpdates,
+  useLiveList,
   useOptimisticUpdate,
   usePolling,
   type EventUpdateProviderProps,
@@ -384,5 +385,80 @@ describe('useOptimisticUpdate', () => {
     act(() => result.current.setItems([item('a', 2, 'fetched'), item('c', 1)]));
 
     expect(result.current.items).toEqual([item('a', 3, 'pushed'), item('c', 1)]);
+  });
+});
+
+describe('re-renders on connection changes', () => {
+  it('only the components that read the state re-render when it changes', async () => {
+    const renders = { subscriber: 0, indicator: 0, ready: 0, poller: 0, list: 0 };
+    function Subscriber() {
+      renders.subscriber++;
+      const { onEventUpdate } = useEventUpdates();
+      useEffect(() => onEventUpdate(() => {}), [onEventUpdate]);
+      return null;
+    }
+    function Indicator() {
+      renders.indicator++;
+      return <span>{useEventUpdates().connectionState}</span>;
+    }
+    function Ready() {
+      renders.ready++;
+      return <span>{useEventUpdates().lastReady?.cursor ?? '-'}</span>;
+    }
+    function Poller() {
+      renders.poller++;
+      usePolling({ enabled: true, interval: 1000, onPoll: () => {} });
+      return null;
+    }
+    function List() {
+      renders.list++;
+      useLiveList<{ id: string; version: number }>({ load: async () => [] });
+      return null;
+    }
+    const Wrapper = provider();
+    render(
+      <Wrapper>
+        <Subscriber />
+        <Indicator />
+        <Ready />
+        <Poller />
+        <List />
+      </Wrapper>,
+    );
+    await settle();
+    const afterMount = { ...renders };
+
+    act(() => FakeEventSource.last.ready('c1')); // connecting → live, and a ready
+    act(() => FakeEventSource.last.fail()); // live → reconnecting
+    await advance(500);
+    act(() => FakeEventSource.last.ready('c2')); // → live, another ready
+
+    expect(renders.subscriber).toBe(afterMount.subscriber);
+    expect(renders.list).toBe(afterMount.list);
+    expect(renders.poller).toBe(afterMount.poller); // never 'polling' here, so nothing it reads changed
+    expect(renders.indicator - afterMount.indicator).toBe(3); // live, reconnecting, live
+    expect(renders.ready - afterMount.ready).toBe(2); // c1, c2
+  });
+
+  it("usePolling re-renders when the stream goes down to 'polling' and polls then", async () => {
+    const onPoll = vi.fn();
+    let renders = 0;
+    function Poller() {
+      renders++;
+      usePolling({ enabled: true, interval: 1000, onPoll });
+      return null;
+    }
+    const Wrapper = provider();
+    render(
+      <Wrapper>
+        <Poller />
+      </Wrapper>,
+    );
+    await settle();
+    const before = renders;
+    await advance(3000); // pollingAfterMs without a ready
+    expect(renders).toBe(before + 1);
+    await advance(1000);
+    expect(onPoll).toHaveBeenCalledTimes(1);
   });
 });

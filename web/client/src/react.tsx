@@ -42,7 +42,45 @@ export interface EventUpdates {
   lastReady: { cursor: string; resumed: boolean } | null;
 }
 
-const EventUpdateContext = createContext<EventUpdates | null>(null);
+type ReadyInfo = { cursor: string; resumed: boolean };
+type Methods = Omit<EventUpdates, 'connectionState' | 'lastReady'>;
+
+/**
+ * The connection's state outside React state: a state change re-renders only the components that
+ * read the part that changed (useSyncExternalStore), not every consumer of the provider.
+ */
+function createConnectionStore() {
+  let snapshot: { connectionState: ConnectionState; lastReady: ReadyInfo | null } = {
+    connectionState: 'connecting',
+    lastReady: null,
+  };
+  const listeners = new Set<() => void>();
+  return {
+    get: () => snapshot,
+    set(patch: Partial<typeof snapshot>) {
+      snapshot = { ...snapshot, ...patch };
+      for (const l of [...listeners]) l();
+    },
+    subscribe(listener: () => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
+}
+type ConnectionStore = ReturnType<typeof createConnectionStore>;
+
+// Never changes while the provider is mounted: its consumers re-render only through the store.
+const EventUpdateContext = createContext<{ methods: Methods; store: ConnectionStore } | null>(null);
+
+/** Re-renders when `select` of the connection store changes (Object.is), and only then. */
+function useConnectionSelector<R>(store: ConnectionStore | null, select: (s: ReturnType<ConnectionStore['get']>) => R, fallback: R): R {
+  return useSyncExternalStore(
+    store?.subscribe ?? noSubscribe,
+    () => (store ? select(store.get()) : fallback),
+    () => (store ? select(store.get()) : fallback),
+  );
+}
+const noSubscribe = () => () => {};
 
 /** Fan-out of updates to the subscribers of each kind. */
 function createBus() {
@@ -90,8 +128,7 @@ export interface EventUpdateProviderProps
  * new user gets a new stream.
  */
 export function EventUpdateProvider({ children, ...options }: EventUpdateProviderProps) {
-  const [connectionState, setConnectionState] = useState<ConnectionState>('connecting');
-  const [lastReady, setLastReady] = useState<{ cursor: string; resumed: boolean } | null>(null);
+  const [store] = useState(createConnectionStore);
   const latest = useRef(options);
   latest.current = options;
   const [bus] = useState(createBus);
@@ -109,8 +146,8 @@ export function EventUpdateProvider({ children, ...options }: EventUpdateProvide
       lastEventId: cursor.current,
       getToken: () => latest.current.getToken(),
       onSessionExpired: () => latest.current.onSessionExpired?.(),
-      onStateChange: setConnectionState,
-      onReady: setLastReady,
+      onStateChange: (connectionState) => store.set({ connectionState }),
+      onReady: (lastReady) => store.set({ lastReady }),
       onRecord: (record) => {
         if (isUnknownRecord(record)) {
           // A type this client does not know, of a family it does: that kind's lists may be
@@ -133,7 +170,7 @@ export function EventUpdateProvider({ children, ...options }: EventUpdateProvide
       cursor.current = connection.lastEventId;
       connection.close();
     };
-  }, [bus, options.baseUrl]);
+  }, [bus, store, options.baseUrl]);
 
   const methods = useMemo(
     () => ({
@@ -148,14 +185,52 @@ export function EventUpdateProvider({ children, ...options }: EventUpdateProvide
   );
   // The methods keep their identity across state changes, so effects that subscribe with them
   // do not resubscribe each time the connection state moves.
-  const value = useMemo(() => ({ ...methods, connectionState, lastReady }), [methods, connectionState, lastReady]);
+  const value = useMemo(() => ({ methods, store }), [methods, store]);
   return <EventUpdateContext.Provider value={value}>{children}</EventUpdateContext.Provider>;
 }
 
+/**
+ * The provider's methods, plus `connectionState` and `lastReady`. A component re-renders on a
+ * connection change only if it read the field that changed during its render (the fields are
+ * tracked on access, as SWR does); one that only subscribes never re-renders for it.
+ */
 export function useEventUpdates(): EventUpdates {
-  const updates = useContext(EventUpdateContext);
-  if (!updates) throw new Error('useEventUpdates() needs an <EventUpdateProvider> above it');
-  return updates;
+  const ctx = useContext(EventUpdateContext);
+  if (!ctx) throw new Error('useEventUpdates() needs an <EventUpdateProvider> above it');
+  const { methods, store } = ctx;
+  const tracked = useRef({ connectionState: false, lastReady: false }).current;
+  // The snapshot is only what this component has read: other changes leave it equal.
+  useSyncExternalStore(store.subscribe, () => {
+    const s = store.get();
+    return tracked.connectionState || tracked.lastReady
+      ? `${tracked.connectionState ? s.connectionState : ''}|${tracked.lastReady ? lastReadyKey(s.lastReady) : ''}`
+      : '';
+  });
+  return {
+    ...methods,
+    get connectionState() {
+      tracked.connectionState = true;
+      return store.get().connectionState;
+    },
+    get lastReady() {
+      tracked.lastReady = true;
+      return store.get().lastReady;
+    },
+  };
+}
+
+/** Only the connection state; re-renders when it changes. Outside a provider: null. */
+export function useConnectionState(): ConnectionState | null {
+  return useConnectionSelector(useContext(EventUpdateContext)?.store ?? null, (s) => s.connectionState, null);
+}
+
+// Each `ready` is a new object; its identity is what tells one ready from the next.
+const readyIds = new WeakMap<ReadyInfo, number>();
+let nextReadyId = 0;
+function lastReadyKey(r: ReadyInfo | null): string {
+  if (!r) return 'none';
+  if (!readyIds.has(r)) readyIds.set(r, ++nextReadyId);
+  return String(readyIds.get(r));
 }
 
 function subscribeVisibility(onChange: () => void) {
@@ -184,11 +259,12 @@ export interface PollingOptions {
  * that keeps a screen fresh when push is unavailable. Outside a provider it always polls.
  */
 export function usePolling({ enabled, interval, onPoll }: PollingOptions): void {
-  const updates = useContext(EventUpdateContext);
+  const ctx = useContext(EventUpdateContext);
   const visible = usePageVisible();
   const latestOnPoll = useRef(onPoll);
   latestOnPoll.current = onPoll;
-  const streamDown = updates === null || updates.connectionState === 'polling';
+  // Re-renders only when "down" flips, not on every state change.
+  const streamDown = useConnectionSelector(ctx?.store ?? null, (s) => s.connectionState === 'polling', true);
   const active = enabled && visible && streamDown;
 
   useEffect(() => {
@@ -420,7 +496,8 @@ export function useLiveList<T extends Versioned>(options: LiveListOptions<T>): L
     };
   }, [reload]);
 
-  const updates = useContext(EventUpdateContext);
+  const ctx = useContext(EventUpdateContext);
+  const updates = ctx?.methods;
   const kind = options.kind;
   const hasMatch = options.match !== undefined;
   useEffect(() => {
@@ -441,16 +518,20 @@ export function useLiveList<T extends Versioned>(options: LiveListOptions<T>): L
   }, [updates?.onEventUpdate, updates?.onMessageUpdate, updates?.onNotificationUpdate, kind, hasMatch, apply, reload]);
 
   // Back to live after a failed load: load once more. A resumed stream needs no load (it replays
-  // every record missed; a gap it cannot replay comes as a reset, which reloads).
-  const connectionState = updates?.connectionState;
-  const prevState = useRef(connectionState);
+  // every record missed; a gap it cannot replay comes as a reset, which reloads). Watched outside
+  // rendering, so a connection change does not re-render the list.
   const errorRef = useRef(error);
   errorRef.current = error;
+  const store = ctx?.store;
   useEffect(() => {
-    const prev = prevState.current;
-    prevState.current = connectionState;
-    if (connectionState === 'live' && prev !== 'live' && errorRef.current !== null) void reload();
-  }, [connectionState, reload]);
+    if (!store) return;
+    let prev = store.get().connectionState;
+    return store.subscribe(() => {
+      const now = store.get().connectionState;
+      if (now === 'live' && prev !== 'live' && errorRef.current !== null) void reload();
+      prev = now;
+    });
+  }, [store, reload]);
 
   return {
     items: list.items,
