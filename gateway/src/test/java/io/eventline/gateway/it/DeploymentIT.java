@@ -133,13 +133,14 @@ class DeploymentIT {
             assertThat(status(gateway.url() + "/api/stream")).as("a stream without a token").isEqualTo(401);
 
             // A stream needs the dispatcher: a valid caller is told to retry, not given a stream that never gets a record.
-            HttpResponse<String> refused = get(gateway.url() + "/api/stream", new Rest(gateway.url(), "user").token);
-            assertThat(refused.statusCode()).as("a stream needs the dispatcher: " + refused.body()).isEqualTo(503);
-            assertThat(refused.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
-            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
-            JsonObject problem = new JsonObject(refused.body());
-            assertThat(problem.getInteger("status")).isEqualTo(503);
-            assertThat(problem.getString("type")).endsWith("/stream-unavailable");
+            try (SseClient refused = SseClient.open(gateway.url() + "/api/stream", new Rest(gateway.url(), "user").token, null)) {
+                assertThat(refused.status()).as("a stream needs the dispatcher").isEqualTo(503);
+                assertThat(refused.contentType()).startsWith("application/problem+json");
+                assertThat(refused.header("Retry-After")).isNotNull();
+                JsonObject problem = new JsonObject(refused.errorBody());
+                assertThat(problem.getInteger("status")).isEqualTo(503);
+                assertThat(problem.getString("type")).endsWith("/stream-unavailable");
+            }
         } finally {
             gateway.stop();
         }

@@ -45,6 +45,7 @@ public final class SseClient implements AutoCloseable {
 
     private final int status;
     private final String contentType;
+    private final java.net.http.HttpHeaders headers;
     private final String errorBody;
     private final InputStream body;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -56,6 +57,7 @@ public final class SseClient implements AutoCloseable {
     private SseClient(HttpResponse<InputStream> response) throws IOException {
         this.status = response.statusCode();
         this.contentType = response.headers().firstValue("Content-Type").orElse("");
+        this.headers = response.headers();
         this.body = response.body();
         if (status != 200) {
             this.errorBody = new String(body.readAllBytes(), StandardCharsets.UTF_8);
@@ -149,6 +151,11 @@ public final class SseClient implements AutoCloseable {
 
     public String contentType() {
         return contentType;
+    }
+
+    /** A header of the response, or null. */
+    public String header(String name) {
+        return headers.firstValue(name).orElse(null);
     }
 
     public String errorBody() {
