@@ -42,8 +42,8 @@ import io.vertx.core.json.JsonObject;
  * Scenario 7, the authorisation matrix: every endpoint of DESIGN.md section 3 (and the three the
  * services add for the gateway's summary), called through gateway A by fourteen identities.
  *
- * <p><b>Load:</b> 30 endpoints in 31 rows (an event is read both pending and approved) × 14
- * identities = 434 calls. Each cell is one real HTTP call, with a freshly prepared
+ * <p><b>Load:</b> 32 endpoints in 33 rows (an event is read both pending and approved) × 14
+ * identities = 462 calls. Each cell is one real HTTP call, with a freshly prepared
  * fixture where the call consumes state (an approve, a reject, a submit, a cancel, an edit, a booking
  * to cancel each get their own event or booking per identity), so that no answer depends on the
  * one before it. Every fixture is created through the API with new subs, so runs never share data.
@@ -114,6 +114,8 @@ class AuthorizationMatrixFaultIT {
             | POST /api/events/{id}/submit            | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 404     | 403   | 403  |
             | POST /api/events/{id}/approve           | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 403   | 403     | 200   | 403  |
             | POST /api/events/{id}/reject            | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 403   | 403     | 200   | 403  |
+            | POST /api/events/{id}/revision/approve  | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 403   | 403     | 200   | 403  |
+            | POST /api/events/{id}/revision/reject   | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 403   | 403     | 200   | 403  |
             | POST /api/events/{id}/cancel            | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 403     | 200   | 403  |
             | POST /api/events/{id}/bookings          | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 403   | 403     | 403   | 201  |
             | DELETE /api/bookings/{id}               | 401  | 401     | 401 | 401     | 401   | 401 | 401      | 401    | 401     | 401   | 200   | 403     | 403   | 404  |
@@ -360,6 +362,13 @@ class AuthorizationMatrixFaultIT {
         add(rows, "POST /api/events/{id}/reject", p, "a new PENDING_APPROVAL event of P per call (owner: P)",
                 who -> new Call("POST", "/api/events/" + pendingEvent() + "/reject",
                         new JsonObject().put("reason", "not this time")));
+        add(rows, "POST /api/events/{id}/revision/approve", p,
+                "a new APPROVED event of P with a pending revision per call (owner: P)",
+                who -> new Call("POST", "/api/events/" + revisedEvent() + "/revision/approve", null));
+        add(rows, "POST /api/events/{id}/revision/reject", p,
+                "a new APPROVED event of P with a pending revision per call (owner: P)",
+                who -> new Call("POST", "/api/events/" + revisedEvent() + "/revision/reject",
+                        new JsonObject().put("reason", "not this time")));
         add(rows, "POST /api/events/{id}/cancel", p, "a new APPROVED event of P per call (owner: P)",
                 who -> new Call("POST", "/api/events/" + approvedEvent().getString("id") + "/cancel", null));
         add(rows, "POST /api/events/{id}/bookings", p, "P's APPROVED event, 1 seat (owner: P, its partner)",
@@ -436,6 +445,17 @@ class AuthorizationMatrixFaultIT {
     private static JsonObject approvedEvent() {
         String id = pendingEvent();
         return admin.transition(id, "approve");
+    }
+
+    /** An APPROVED event of P whose new title waits for review; its id. */
+    private static String revisedEvent() {
+        JsonObject e = approvedEvent();
+        JsonObject body = new JsonObject().put("title", e.getString("title") + " (revised)")
+                .put("description", e.getString("description")).put("venue", e.getString("venue"))
+                .put("startsAt", e.getString("startsAt")).put("endsAt", e.getString("endsAt"))
+                .put("capacity", e.getInteger("capacity"));
+        p.expect(200, "PUT", "/api/events/" + e.getString("id"), body, "If-Match", "\"" + e.getLong("version") + "\"");
+        return e.getString("id");
     }
 
     /** The id of {@code who}'s notification of {@code type} about {@code subjectId}, once it has been derived. */
