@@ -21,6 +21,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import io.eventline.localstack.ServiceProcess;
+import io.eventline.localstack.SystemPackages;
 
 /**
  * The dashboards in a real browser: {@code web/e2e/*.test.mjs} (node's test runner, playwright-core,
@@ -46,6 +47,8 @@ class BrowserIT {
     @BeforeAll
     static void start() throws IOException {
         assumeFalse(Boolean.getBoolean("browser.skip"), "-Dbrowser.skip: the browser tests are skipped");
+        SystemPackages.require(chromium().isPresent(), "the browser tests (BrowserIT)",
+                "Chromium: apt-get install chromium (or set CHROMIUM=/path/to/chrome); -Dbrowser.skip skips them");
         Cluster.get();
         port = Cluster.freePort();
         gateway = startGateway();
@@ -67,9 +70,7 @@ class BrowserIT {
 
     @Test
     void theDashboardsPassTheirBrowserTests() throws Exception {
-        Path chromium = chromium().orElseThrow(() -> new AssertionError(
-                "the browser tests need Chromium: apt-get install chromium (or set CHROMIUM=/path/to/chrome); "
-                        + "-Dbrowser.skip skips them"));
+        Path chromium = chromium().orElseThrow();
         Files.createDirectories(LOGS);
         Path log = LOGS.resolve("e2e.log");
         ProcessBuilder node = new ProcessBuilder("node", "--test", "--test-concurrency=1", "--test-reporter=spec", "e2e/")
