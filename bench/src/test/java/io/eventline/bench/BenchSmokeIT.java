@@ -13,6 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.bench.peers.Nchan;
+import io.eventline.bench.peers.Pushpin;
+import io.eventline.localstack.SystemPackages;
 import io.eventline.bench.peers.PeerStartException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -56,6 +58,7 @@ class BenchSmokeIT {
 
     @Test
     void fanoutAgainstNchanPushpinAndTheTrivialSource() throws IOException {
+        requirePeers("fanout");
         JsonObject r = run("fanout", List.of("eventline", "nchan", "pushpin", "trivial"));
         for (String system : List.of("eventline", "nchan", "pushpin", "trivial")) {
             JsonObject s = r.getJsonObject("systems").getJsonObject(system);
@@ -68,6 +71,7 @@ class BenchSmokeIT {
 
     @Test
     void idle() throws IOException {
+        requirePeers("idle");
         JsonObject r = run("idle", List.of("eventline", "nchan", "pushpin"));
         // 6.4 KB per stream at 10 000 streams (docs/benchmarks.md); at 100 the first connections'
         // one-time allocations weigh in (13 KB measured). A stream that holds a buffer, its request
@@ -92,6 +96,12 @@ class BenchSmokeIT {
         JsonObject result = r.getJsonObject("result");
         assertThat(result.getBoolean("allResumed")).isTrue();
         assertThat(result.getLong("lost")).isZero();
+    }
+
+    /** The scenarios that run Nchan and Pushpin beside Eventline need them installed. */
+    private static void requirePeers(String scenario) {
+        SystemPackages.require(Nchan.installed() && Pushpin.installed(), "BenchSmokeIT." + scenario,
+                "nginx with Nchan and Pushpin: apt-get install nginx-core libnginx-mod-nchan pushpin");
     }
 
     @Test

@@ -142,6 +142,12 @@ public final class Nchan extends AbstractPeer {
         return workDir;
     }
 
+    /** Whether nginx and the Nchan module are installed, as {@link #start} will look for them. */
+    public static boolean installed() {
+        return ServerProcess.findExecutable(System.getProperty(NGINX_PROPERTY, "nginx")).isPresent()
+                && findModule().isPresent();
+    }
+
     private static Optional<Path> findModule() {
         String configured = System.getProperty(MODULE_PROPERTY);
         if (configured != null) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -167,6 +168,13 @@ public final class Pushpin extends AbstractPeer {
             origin.close();
             throw e;
         }
+    }
+
+    /** Whether Pushpin and what it runs are installed, as {@link #start} will look for them. */
+    public static boolean installed() {
+        return Stream.of(System.getProperty(PUSHPIN_PROPERTY, "pushpin"), System.getProperty(ZURL_PROPERTY, "zurl"),
+                System.getProperty(CONDURE_PROPERTY, "condure"), "pushpin-proxy", "pushpin-handler")
+                .allMatch(c -> ServerProcess.findExecutable(c).isPresent()) && Files.isRegularFile(PACKAGED_INTERNAL_CONF);
     }
 
     private static Path executable(String command) {
