@@ -91,6 +91,10 @@ class DevSignInIT {
         env.put("QUARKUS_PROFILE", "prod");
         env.put("EVENTLINE_JWT_ISSUER", env.get("MP_JWT_VERIFY_ISSUER"));
         env.put("EVENTLINE_JWT_PUBLIC_KEY_LOCATION", env.get("MP_JWT_VERIFY_PUBLICKEY_LOCATION"));
+        env.put("EVENTLINE_JWT_AUDIENCE", "eventline");
+        // The committed verification key under prod needs the loud opt-in (as in docker-compose);
+        // the point here is that even then, with the signing key at hand, nobody can mint tokens.
+        env.put("EVENTLINE_ALLOW_DEV_KEY", "true");
         assertThat(env).containsKey("EVENTLINE_DEV_SIGNING_KEY_LOCATION");
         ServiceProcess prod = ServiceProcess.start(Path.of("..").toAbsolutePath().normalize(), "gateway", Cluster.freePort(),
                 env, Path.of("target", "it-logs", "prod-dev-sign-in"));
