@@ -36,6 +36,19 @@ public final class DevKey {
     }
 
     /**
+     * The start checks of the prod profile, shared by the services' and the gateway's guards:
+     * an expected token audience must be configured, and the development key is refused as in
+     * {@link #refuseUnderProd}. Throws {@link IllegalStateException} naming what is wrong.
+     */
+    public static void checkProdStart(boolean prod, Optional<String> audiences, Optional<String> key,
+            Optional<String> location, boolean allowed) {
+        if (prod && audiences.filter(a -> !a.isBlank()).isEmpty()) {
+            throw new IllegalStateException("the prod profile needs the token audience: set EVENTLINE_JWT_AUDIENCE");
+        }
+        refuseUnderProd(prod, key, location, allowed);
+    }
+
+    /**
      * Throws {@link IllegalStateException} when the prod profile would verify tokens with the
      * development key (given inline as {@code key} or by {@code location}, as smallrye-jwt reads
      * them) and {@code allowed} is false. An {@code http(s):} location (an identity provider's JWKS)

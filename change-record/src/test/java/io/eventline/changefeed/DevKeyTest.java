@@ -42,4 +42,20 @@ class DevKeyTest {
                 Optional.of("https://idp.example/.well-known/jwks.json"), false)).doesNotThrowAnyException();
         assertThat(DevKey.isDevKey("{\"keys\":[]}")).isFalse();
     }
+
+    @Test
+    void prodStartsOnlyWithAnExpectedAudience(@TempDir Path dir) throws Exception {
+        Optional<String> otherKey = Optional.of("https://idp.example/.well-known/jwks.json");
+        assertThatThrownBy(() -> DevKey.checkProdStart(true, Optional.empty(), Optional.empty(), otherKey, false))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("EVENTLINE_JWT_AUDIENCE");
+        assertThatThrownBy(() -> DevKey.checkProdStart(true, Optional.of(" "), Optional.empty(), otherKey, false))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatCode(() -> DevKey.checkProdStart(true, Optional.of("eventline"), Optional.empty(), otherKey, false))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> DevKey.checkProdStart(false, Optional.empty(), Optional.empty(), otherKey, false))
+                .doesNotThrowAnyException();
+        Optional<String> committed = Optional.of(Files.copy(COMMITTED, dir.resolve("k.pem")).toUri().toString());
+        assertThatThrownBy(() -> DevKey.checkProdStart(true, Optional.of("eventline"), Optional.empty(), committed, false))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining(DevKey.OPT_IN);
+    }
 }

@@ -74,6 +74,16 @@ public class Event extends PanacheEntityBase {
         touch(now);
     }
 
+    /** Makes {@code content}'s title, description, venue, times and category the event's own. */
+    public void takeContent(Revision content) {
+        title = content.title;
+        description = content.description;
+        venue = content.venue;
+        startsAt = content.startsAt;
+        endsAt = content.endsAt;
+        category = content.category;
+    }
+
     public int seatsLeft() {
         return capacity - seatsBooked;
     }

@@ -44,14 +44,18 @@ public class Revision {
 
     /** Whether this content differs from the event's approved content. */
     public boolean differsFrom(Event e) {
-        return !(title.equals(e.title) && description.equals(e.description) && venue.equals(e.venue)
-                && startsAt.equals(e.startsAt) && endsAt.equals(e.endsAt) && Objects.equals(category, e.category));
+        return !sameAs(e.title, e.description, e.venue, e.startsAt, e.endsAt, e.category);
     }
 
     public boolean sameContentAs(Revision other) {
-        return other != null && title.equals(other.title) && description.equals(other.description)
-                && venue.equals(other.venue) && startsAt.equals(other.startsAt) && endsAt.equals(other.endsAt)
-                && Objects.equals(category, other.category);
+        return other != null
+                && sameAs(other.title, other.description, other.venue, other.startsAt, other.endsAt, other.category);
+    }
+
+    private boolean sameAs(String title, String description, String venue, Instant startsAt, Instant endsAt,
+            String category) {
+        return this.title.equals(title) && this.description.equals(description) && this.venue.equals(venue)
+                && this.startsAt.equals(startsAt) && this.endsAt.equals(endsAt) && Objects.equals(this.category, category);
     }
 
     public boolean isPending() {

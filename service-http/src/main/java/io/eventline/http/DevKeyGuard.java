@@ -32,10 +32,6 @@ public class DevKeyGuard {
 
     // First among the start observers: nothing else should start with a key that must be refused.
     void check(@Observes @Priority(1) StartupEvent start) {
-        boolean prod = ConfigUtils.getProfiles().contains("prod");
-        if (prod && audiences.filter(a -> !a.isBlank()).isEmpty()) {
-            throw new IllegalStateException("the prod profile needs the token audience: set EVENTLINE_JWT_AUDIENCE");
-        }
-        DevKey.refuseUnderProd(prod, key, location, allowed);
+        DevKey.checkProdStart(ConfigUtils.getProfiles().contains("prod"), audiences, key, location, allowed);
     }
 }

@@ -50,7 +50,7 @@ public class EventService {
         Event e = new Event();
         e.id = id;
         e.partnerId = caller.sub();
-        edit(e, in);
+        e.takeContent(content(in));
         e.capacity = in.capacity();
         e.status = EventStatus.DRAFT;
         e.version = 0;
@@ -90,7 +90,7 @@ public class EventService {
                     .with("seatsBooked", e.seatsBooked);
         }
         if (e.status != EventStatus.APPROVED) {
-            edit(e, in);
+            e.takeContent(content(in)); // straight in: only before it was approved
             e.capacity = in.capacity();
             e.touch(now);
             record(e, "event.updated");
@@ -154,12 +154,7 @@ public class EventService {
         if (!r.startsAt.equals(e.startsAt) && !r.startsAt.isAfter(now)) {
             throw Problem.conflict("the revision's start " + r.startsAt + " has passed; the partner must edit it");
         }
-        e.title = r.title;
-        e.description = r.description;
-        e.venue = r.venue;
-        e.startsAt = r.startsAt;
-        e.endsAt = r.endsAt;
-        e.category = r.category;
+        e.takeContent(r);
         e.revision = null;
         e.reviewSince = null;
         e.touch(now);
@@ -358,17 +353,6 @@ public class EventService {
         r.endsAt = Times.micros(in.endsAt());
         r.category = in.category() == null || in.category().isBlank() ? null : in.category().strip();
         return r;
-    }
-
-    /** Writes the content straight into the event: only before it was approved. */
-    private static void edit(Event e, EventInput in) {
-        Revision r = content(in);
-        e.title = r.title;
-        e.description = r.description;
-        e.venue = r.venue;
-        e.startsAt = r.startsAt;
-        e.endsAt = r.endsAt;
-        e.category = r.category;
     }
 
     /** Queries fetch {@code limit + 1} rows (Panache ranges are inclusive): one more means a next page. */
