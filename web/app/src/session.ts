@@ -1,7 +1,7 @@
 // The signed-in session: a JWT kept in sessionStorage (so a reload keeps you signed in, a new tab
 // does not), with the claims the UI needs decoded from it. The token is never verified here: the
 // gateway does that, and a 401 signs the app out.
-import type { Role } from '@eventline/client';
+import { claimsOf, type Role } from '@eventline/client';
 
 export interface Session {
   token: string;
@@ -15,25 +15,12 @@ export interface Session {
 const KEY = 'eventline.token';
 const ROLES: readonly Role[] = ['partner', 'admin', 'user'];
 
-function base64UrlDecode(part: string): string {
-  const b64 = part.replace(/-/g, '+').replace(/_/g, '/');
-  const padded = b64 + '='.repeat((4 - (b64.length % 4)) % 4);
-  const binary = atob(padded);
-  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  return new TextDecoder().decode(bytes);
-}
-
 /** The session a token describes, or an explanation of why it cannot be used. */
 export function decodeToken(raw: string): Session | string {
   const token = raw.trim().replace(/^Bearer\s+/i, '');
-  const parts = token.split('.');
-  if (parts.length !== 3) return 'That does not look like a JWT (three dot-separated parts).';
-  let claims: Record<string, unknown>;
-  try {
-    claims = JSON.parse(base64UrlDecode(parts[1])) as Record<string, unknown>;
-  } catch {
-    return 'The token payload could not be decoded.';
-  }
+  if (token.split('.').length !== 3) return 'That does not look like a JWT (three dot-separated parts).';
+  const claims = claimsOf(token);
+  if (!claims) return 'The token payload could not be decoded.';
   const sub = typeof claims.sub === 'string' ? claims.sub : null;
   if (!sub) return 'The token has no sub claim.';
   const groups = Array.isArray(claims.groups) ? claims.groups : typeof claims.groups === 'string' ? [claims.groups] : [];

@@ -17,7 +17,7 @@ let fetch: ReturnType<typeof fakeFetch>;
 
 function provider(props: Partial<EventUpdateProviderProps> = {}) {
   return ({ children }: { children: ReactNode }) => (
-    <EventUpdateProvider getToken={() => 'jwt'} EventSource={FakeES} fetch={fetch} pollingAfterMs={3000} {...props}>
+    <EventUpdateProvider getToken={() => 'jwt'} EventSource={FakeES} fetch={fetch} degradedAfterMs={3000} {...props}>
       {children}
     </EventUpdateProvider>
   );
@@ -208,7 +208,7 @@ describe('usePolling', () => {
     expect(second).toHaveBeenCalledTimes(1);
   });
 
-  it("inside a provider polls only while the stream is in state 'polling'", async () => {
+  it("inside a provider polls only while the stream is in state 'degraded'", async () => {
     const onPoll = vi.fn();
     const { result } = renderHook(
       () => {
@@ -223,13 +223,13 @@ describe('usePolling', () => {
     expect(result.current).toBe('live');
     expect(onPoll).not.toHaveBeenCalled();
 
-    // Down, and the new stream never says ready: 'polling' after 3 s.
+    // Down, and the new stream never says ready: 'degraded' after 3 s.
     act(() => FakeEventSource.last.fail());
     await advance(2999);
     expect(result.current).toBe('reconnecting');
     expect(onPoll).not.toHaveBeenCalled();
     await advance(1);
-    expect(result.current).toBe('polling');
+    expect(result.current).toBe('degraded');
     await advance(3000);
     expect(onPoll).toHaveBeenCalledTimes(3);
 
@@ -435,12 +435,12 @@ describe('re-renders on connection changes', () => {
 
     expect(renders.subscriber).toBe(afterMount.subscriber);
     expect(renders.list).toBe(afterMount.list);
-    expect(renders.poller).toBe(afterMount.poller); // never 'polling' here, so nothing it reads changed
+    expect(renders.poller).toBe(afterMount.poller); // never 'degraded' here, so nothing it reads changed
     expect(renders.indicator - afterMount.indicator).toBe(3); // live, reconnecting, live
     expect(renders.ready - afterMount.ready).toBe(2); // c1, c2
   });
 
-  it("usePolling re-renders when the stream goes down to 'polling' and polls then", async () => {
+  it("usePolling re-renders when the stream goes down to 'degraded' and polls then", async () => {
     const onPoll = vi.fn();
     let renders = 0;
     function Poller() {
@@ -456,7 +456,7 @@ describe('re-renders on connection changes', () => {
     );
     await settle();
     const before = renders;
-    await advance(3000); // pollingAfterMs without a ready
+    await advance(3000); // degradedAfterMs without a ready
     expect(renders).toBe(before + 1);
     await advance(1000);
     expect(onPoll).toHaveBeenCalledTimes(1);

@@ -22,7 +22,8 @@ import {
   type UnknownRecord,
   type UpdateKind,
 } from './records.js';
-import { connect, type ConnectionState, type StreamOptions } from './stream.js';
+import { connect, type ConnectOptions } from './shared.js';
+import type { ConnectionState, StreamStatus } from './stream.js';
 
 export type UpdateListener = (record?: ChangeRecord) => void;
 
@@ -38,20 +39,23 @@ export interface EventUpdates {
   triggerMessageRefresh(): void;
   triggerNotificationRefresh(): void;
   connectionState: ConnectionState;
+  /** The whole status: the state, why it is degraded, and whether this tab shares the stream. */
+  status: StreamStatus;
   /** The last `ready` of the stream: `resumed` is true when it continued from this tab's cursor. */
   lastReady: { cursor: string; resumed: boolean } | null;
 }
 
 type ReadyInfo = { cursor: string; resumed: boolean };
-type Methods = Omit<EventUpdates, 'connectionState' | 'lastReady'>;
+type Methods = Omit<EventUpdates, 'connectionState' | 'status' | 'lastReady'>;
 
 /**
  * The connection's state outside React state: a state change re-renders only the components that
  * read the part that changed (useSyncExternalStore), not every consumer of the provider.
  */
 function createConnectionStore() {
-  let snapshot: { connectionState: ConnectionState; lastReady: ReadyInfo | null } = {
+  let snapshot: { connectionState: ConnectionState; status: StreamStatus; lastReady: ReadyInfo | null } = {
     connectionState: 'connecting',
+    status: { state: 'connecting', reason: null, sharing: 'solo', soloReason: null },
     lastReady: null,
   };
   const listeners = new Set<() => void>();
@@ -110,8 +114,19 @@ function createBus() {
 
 export interface EventUpdateProviderProps
   extends Pick<
-    StreamOptions,
-    'getToken' | 'baseUrl' | 'onSessionExpired' | 'pollingAfterMs' | 'backoff' | 'EventSource' | 'fetch'
+    ConnectOptions,
+    | 'getToken'
+    | 'baseUrl'
+    | 'onSessionExpired'
+    | 'degradedAfterMs'
+    | 'heartbeatMs'
+    | 'share'
+    | 'shareKey'
+    | 'pauseWhenHiddenMs'
+    | 'backoff'
+    | 'EventSource'
+    | 'fetch'
+    | 'sharing'
   > {
   children?: ReactNode;
   /**
@@ -136,17 +151,23 @@ export function EventUpdateProvider({ children, ...options }: EventUpdateProvide
   const cursor = useRef<string | null>(null);
 
   useEffect(() => {
-    const { baseUrl, pollingAfterMs, backoff, EventSource, fetch } = latest.current;
+    const { baseUrl, degradedAfterMs, heartbeatMs, share, shareKey, pauseWhenHiddenMs, backoff, EventSource, fetch, sharing } =
+      latest.current;
     const connection = connect({
       baseUrl,
-      pollingAfterMs,
+      degradedAfterMs,
+      heartbeatMs,
+      share,
+      shareKey,
+      pauseWhenHiddenMs,
       backoff,
       EventSource,
       fetch,
+      sharing,
       lastEventId: cursor.current,
       getToken: () => latest.current.getToken(),
       onSessionExpired: () => latest.current.onSessionExpired?.(),
-      onStateChange: (connectionState) => store.set({ connectionState }),
+      onStatusChange: (status) => store.set({ connectionState: status.state, status }),
       onReady: (lastReady) => store.set({ lastReady }),
       onRecord: (record) => {
         if (isUnknownRecord(record)) {
@@ -170,7 +191,7 @@ export function EventUpdateProvider({ children, ...options }: EventUpdateProvide
       cursor.current = connection.lastEventId;
       connection.close();
     };
-  }, [bus, store, options.baseUrl]);
+  }, [bus, store, options.baseUrl, options.share, options.shareKey]);
 
   const methods = useMemo(
     () => ({
@@ -198,12 +219,14 @@ export function useEventUpdates(): EventUpdates {
   const ctx = useContext(EventUpdateContext);
   if (!ctx) throw new Error('useEventUpdates() needs an <EventUpdateProvider> above it');
   const { methods, store } = ctx;
-  const tracked = useRef({ connectionState: false, lastReady: false }).current;
+  const tracked = useRef({ connectionState: false, status: false, lastReady: false }).current;
   // The snapshot is only what this component has read: other changes leave it equal.
   useSyncExternalStore(store.subscribe, () => {
     const s = store.get();
-    return tracked.connectionState || tracked.lastReady
-      ? `${tracked.connectionState ? s.connectionState : ''}|${tracked.lastReady ? lastReadyKey(s.lastReady) : ''}`
+    return tracked.connectionState || tracked.status || tracked.lastReady
+      ? `${tracked.connectionState ? s.connectionState : ''}|${tracked.status ? statusKey(s.status) : ''}|${
+          tracked.lastReady ? lastReadyKey(s.lastReady) : ''
+        }`
       : '';
   });
   return {
@@ -212,11 +235,24 @@ export function useEventUpdates(): EventUpdates {
       tracked.connectionState = true;
       return store.get().connectionState;
     },
+    get status() {
+      tracked.status = true;
+      return store.get().status;
+    },
     get lastReady() {
       tracked.lastReady = true;
       return store.get().lastReady;
     },
   };
+}
+
+const statusKey = (s: StreamStatus) => `${s.state}/${s.reason}/${s.sharing}/${s.soloReason}`;
+
+/** The whole stream status; re-renders when any part of it changes. Outside a provider: null. */
+export function useStreamStatus(): StreamStatus | null {
+  const store = useContext(EventUpdateContext)?.store ?? null;
+  // The store's snapshot object changes on every set; select the status, which changes only with it.
+  return useConnectionSelector(store, (s) => s.status, null);
 }
 
 /** Only the connection state; re-renders when it changes. Outside a provider: null. */
@@ -255,8 +291,9 @@ export interface PollingOptions {
 
 /**
  * Calls onPoll every `interval` ms while the tab is visible and `enabled`. Inside an
- * EventUpdateProvider it polls only while the stream is down (state 'polling'): the fallback
- * that keeps a screen fresh when push is unavailable. Outside a provider it always polls.
+ * EventUpdateProvider it polls only while the stream is degraded (state 'degraded': down for a
+ * while, or muted by a proxy): the fallback that keeps a screen fresh when push is unavailable.
+ * Outside a provider it always polls.
  */
 export function usePolling({ enabled, interval, onPoll }: PollingOptions): void {
   const ctx = useContext(EventUpdateContext);
@@ -264,7 +301,7 @@ export function usePolling({ enabled, interval, onPoll }: PollingOptions): void 
   const latestOnPoll = useRef(onPoll);
   latestOnPoll.current = onPoll;
   // Re-renders only when "down" flips, not on every state change.
-  const streamDown = useConnectionSelector(ctx?.store ?? null, (s) => s.connectionState === 'polling', true);
+  const streamDown = useConnectionSelector(ctx?.store ?? null, (s) => s.connectionState === 'degraded', true);
   const active = enabled && visible && streamDown;
 
   useEffect(() => {

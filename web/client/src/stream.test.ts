@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backoffDelay } from './backoff';
 import { RecentIds } from './recent';
 import { isEventRecord, isUnknownRecord, type RecordType, type StreamRecord } from './records';
-import { connect, type ConnectionState, type StreamOptions } from './stream';
+import { connect } from './shared';
+import type { ConnectionState, StreamOptions } from './stream';
 import { FakeES, FakeEventSource, fakeFetch, jsonResponse, record, setVisibility } from './test-fakes';
 
 let fetch: ReturnType<typeof fakeFetch>;
@@ -46,13 +47,13 @@ describe('connect', () => {
     expect(fetch.mock.calls[0][1]?.method).toBe('POST');
     expect(fetch.headersOf(0).Authorization).toBe('Bearer jwt');
     expect(FakeEventSource.instances).toHaveLength(1);
-    expect(FakeEventSource.last.url).toBe('https://gw.example/api/stream?ticket=t1&lastEventId=cursor-0');
+    expect(FakeEventSource.last.url).toBe('https://gw.example/api/stream?ticket=t1&frames=record&lastEventId=cursor-0');
   });
 
   it('leaves lastEventId out on a first connect without a cursor', async () => {
     start();
     await settle();
-    expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t1');
+    expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t1&frames=record');
   });
 
   it('goes from connecting to live on ready', async () => {
@@ -84,7 +85,7 @@ describe('connect', () => {
     await vi.advanceTimersByTimeAsync(500); // the first backoff is below 500 ms
     expect(fetch).toHaveBeenCalledTimes(2);
     expect(FakeEventSource.instances).toHaveLength(2);
-    expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t2&lastEventId=c3');
+    expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t2&frames=record&lastEventId=c3');
 
     FakeEventSource.last.ready('c3', true);
     expect(states).toEqual(['connecting', 'live', 'reconnecting', 'live']);
@@ -92,7 +93,7 @@ describe('connect', () => {
 
   it('backs off with full jitter, doubling up to the maximum, and starts over once live', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0.5);
-    start({ backoff: { initialMs: 100, maxMs: 1000 }, pollingAfterMs: 60_000 });
+    start({ backoff: { initialMs: 100, maxMs: 1000 }, degradedAfterMs: 60_000 });
     await settle();
 
     // Half (the mocked jitter) of 100, 200, 400, 800, then the 1000 cap.
@@ -124,31 +125,31 @@ describe('connect', () => {
     for (const d of spread) expect(d).toBeLessThan(8000);
   });
 
-  it("turns to 'polling' when not live after pollingAfterMs, keeps trying, and is live again on ready", async () => {
+  it("turns to 'degraded' when not live after degradedAfterMs, keeps trying, and is live again on ready", async () => {
     fetch.answer(() => Promise.reject(new TypeError('Failed to fetch')));
     fetch.answer(() => Promise.reject(new TypeError('Failed to fetch')));
-    const c = start({ pollingAfterMs: 3000, backoff: { initialMs: 1000, maxMs: 1000 } });
+    const c = start({ degradedAfterMs: 3000, backoff: { initialMs: 1000, maxMs: 1000 } });
     await settle();
     expect(c.state).toBe('reconnecting');
 
     await vi.advanceTimersByTimeAsync(2999);
     expect(c.state).toBe('reconnecting');
     await vi.advanceTimersByTimeAsync(1);
-    expect(c.state).toBe('polling');
+    expect(c.state).toBe('degraded');
 
-    // A later failure keeps 'polling' rather than flickering back to 'reconnecting'.
+    // A later failure keeps 'degraded' rather than flickering back to 'reconnecting'.
     await vi.advanceTimersByTimeAsync(1000);
     expect(FakeEventSource.instances.length).toBeGreaterThan(0);
     FakeEventSource.last.fail();
-    expect(c.state).toBe('polling');
+    expect(c.state).toBe('degraded');
     await vi.advanceTimersByTimeAsync(1000);
     FakeEventSource.last.ready('c9');
     expect(c.state).toBe('live');
-    expect(states).toEqual(['connecting', 'reconnecting', 'polling', 'live']);
+    expect(states).toEqual(['connecting', 'reconnecting', 'degraded', 'live']);
   });
 
-  it("does not reach 'polling' when the stream is back before pollingAfterMs", async () => {
-    const c = start({ pollingAfterMs: 3000 });
+  it("does not reach 'degraded' when the stream is back before degradedAfterMs", async () => {
+    const c = start({ degradedAfterMs: 3000 });
     await settle();
     FakeEventSource.last.ready('c1');
     FakeEventSource.last.fail();
@@ -156,7 +157,7 @@ describe('connect', () => {
     FakeEventSource.last.ready('c2');
     await vi.advanceTimersByTimeAsync(10_000);
     expect(c.state).toBe('live');
-    expect(states).not.toContain('polling');
+    expect(states).not.toContain('degraded');
   });
 
   it('on expired reconnects at once with a fresh ticket from the refreshed token', async () => {
@@ -173,7 +174,7 @@ describe('connect', () => {
     expect(first.closed).toBe(true);
     expect(fetch).toHaveBeenCalledTimes(2);
     expect(fetch.headersOf(1).Authorization).toBe('Bearer jwt-2');
-    expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t2&lastEventId=c1');
+    expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t2&frames=record&lastEventId=c1');
   });
 
   it('waits for an asynchronous token (an OIDC refresh) before each ticket', async () => {
@@ -199,7 +200,7 @@ describe('connect', () => {
     await settle();
 
     expect(fetch.headersOf(1).Authorization).toBe('Bearer oidc-2');
-    expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t2&lastEventId=c1');
+    expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t2&frames=record&lastEventId=c1');
   });
 
   it('on a 401 for a ticket calls onSessionExpired, closes and tries no more', async () => {
@@ -362,21 +363,101 @@ describe('connect', () => {
     expect(fetch).toHaveBeenCalledTimes(3);
   });
 
-  it('drops a connection that has been silent for 45 s and reconnects', async () => {
+  it('drops a connection silent for 2.5 heartbeats (25 s), says so, and reopens it at once', async () => {
     const c = start();
     await settle();
     const es = FakeEventSource.last;
     es.ready('c1');
-    await vi.advanceTimersByTimeAsync(30_000);
+    await vi.advanceTimersByTimeAsync(20_000);
     es.emit('heartbeat', {}, 'c2');
-    await vi.advanceTimersByTimeAsync(44_999);
+    await vi.advanceTimersByTimeAsync(24_999);
     expect(c.state).toBe('live');
 
     await vi.advanceTimersByTimeAsync(1);
     expect(es.closed).toBe(true);
-    expect(c.state).toBe('reconnecting');
-    await vi.advanceTimersByTimeAsync(500);
-    expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t2&lastEventId=c2');
+    expect(c.status).toMatchObject({ state: 'degraded', reason: 'silent' });
+    await settle();
+    expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t2&frames=record&lastEventId=c2');
+    FakeEventSource.last.ready('c2', true);
+    expect(c.status).toMatchObject({ state: 'live', reason: null });
+  });
+
+  it('follows a heartbeat period given in heartbeatMs', async () => {
+    const c = start({ heartbeatMs: 2000 });
+    await settle();
+    FakeEventSource.last.ready('c1');
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(c.state).toBe('live');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(c.status.reason).toBe('silent');
+  });
+
+  it("says 'muted' when the connection opened but not even ready came (a buffering proxy)", async () => {
+    const statuses: string[] = [];
+    const c = start({ onStatusChange: (s) => statuses.push(`${s.state}/${s.reason}`) });
+    await settle();
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(c.status).toMatchObject({ state: 'degraded', reason: 'muted', sharing: 'solo', soloReason: 'unsupported' });
+    expect(FakeEventSource.instances).toHaveLength(1); // it waits: the frames may still come
+
+    FakeEventSource.last.ready('c1');
+    expect(statuses).toEqual(['connecting/null', 'degraded/muted', 'live/null']);
+  });
+
+  it("says 'unreachable' when no connection could be opened for degradedAfterMs", async () => {
+    for (let i = 0; i < 100; i++) fetch.answer(() => Promise.reject(new TypeError('network down')));
+    const c = start({ backoff: { initialMs: 100, maxMs: 100 } });
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(c.status).toMatchObject({ state: 'degraded', reason: 'unreachable' });
+  });
+
+  it('pauses after pauseWhenHiddenMs hidden, and resumes from its cursor when shown', async () => {
+    const c = start({ pauseWhenHiddenMs: 60_000 });
+    await settle();
+    const es = FakeEventSource.last;
+    es.ready('c1');
+    setVisibility('hidden');
+    for (let i = 0; i < 6; i++) {
+      es.emit('heartbeat', {}, 'c2'); // a hidden tab's stream is still live
+      await vi.advanceTimersByTimeAsync(i < 5 ? 10_000 : 9_999);
+    }
+    expect(c.state).toBe('live');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(c.state).toBe('paused');
+    expect(es.closed).toBe(true);
+    // Paused is quiet: no watchdog, no reconnect.
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(FakeEventSource.instances).toHaveLength(1);
+
+    setVisibility('visible');
+    await settle();
+    expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t2&frames=record&lastEventId=c2');
+    FakeEventSource.last.ready('c2', true);
+    expect(c.state).toBe('live');
+  });
+
+  it('never pauses with pauseWhenHiddenMs null, and a tab shown again before the grace keeps its stream', async () => {
+    const c = start({ pauseWhenHiddenMs: null });
+    await settle();
+    FakeEventSource.last.ready('c1');
+    setVisibility('hidden');
+    for (let i = 0; i < 10; i++) {
+      await vi.advanceTimersByTimeAsync(9000);
+      FakeEventSource.last.emit('heartbeat', {}, `h${i}`);
+    }
+    expect(c.state).toBe('live');
+    setVisibility('visible');
+
+    const d = start({ pauseWhenHiddenMs: 10_000 });
+    await settle();
+    FakeEventSource.last.ready('c1');
+    setVisibility('hidden');
+    await vi.advanceTimersByTimeAsync(9000);
+    setVisibility('visible');
+    FakeEventSource.last.emit('heartbeat', {}, 'h');
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(d.state).toBe('live');
+    d.close();
   });
 
   it('reconnects at once when a tab comes back with a stale connection (its timers were throttled)', async () => {
@@ -392,7 +473,7 @@ describe('connect', () => {
 
     expect(es.closed).toBe(true);
     expect(fetch).toHaveBeenCalledTimes(2);
-    expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t2&lastEventId=c1');
+    expect(FakeEventSource.last.url).toBe('/api/stream?ticket=t2&frames=record&lastEventId=c1');
   });
 
   it('close() stops the EventSource and every timer, and ignores late events', async () => {

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApi } from './api';
 import { EventUpdateProvider, useLiveList } from './react';
 import { isEventRecord, type EventDto, type StreamRecord } from './records';
-import { connect, type ConnectionState } from './stream';
+import { connect } from './shared';
+import type { ConnectionState } from './stream';
 import { FakeEventSource, createFakeGateway, record } from './testing';
 
 const event = (id: string, version: number, title: string) => ({ id, version, title }) as EventDto;

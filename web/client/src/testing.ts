@@ -15,6 +15,10 @@ export class FakeEventSource {
 
   readonly url: string;
   closed = false;
+  /** 1 (open) from the start, 2 once closed: the fake's headers are in at once. */
+  get readyState(): number {
+    return this.closed ? 2 : 1;
+  }
   private readonly listeners = new Map<string, Set<Listener>>();
 
   constructor(url: string | URL) {
@@ -132,7 +136,7 @@ export function createFakeGateway(options: FakeGatewayOptions = {}): FakeGateway
   const routes = new Map<string, Handler>();
   const log: { cursor: string; record: ChangeRecord }[] = [];
   const tickets = new Set<string>();
-  const streams: FakeEventSource[] = [];
+  const streams: GatewayEventSource[] = [];
   const dropped = new WeakSet<FakeEventSource>();
   const requests: { method: string; path: string; headers: Record<string, string>; body: unknown }[] = [];
   let issued = 0;
@@ -161,17 +165,25 @@ export function createFakeGateway(options: FakeGatewayOptions = {}): FakeGateway
   };
 
   class GatewayEventSource extends FakeEventSource {
+    recordFrames = false;
+
+    emitRecord(record: ChangeRecord, cursor: string) {
+      this.emit(this.recordFrames ? 'record' : record.type, record, cursor);
+    }
+
     constructor(url: string | URL) {
       super(url);
       streams.push(this);
       const query = new URL(String(url), 'http://gateway.test').searchParams;
       const ticket = query.get('ticket') ?? '';
       const from = query.get('lastEventId');
+      // As the gateway: `frames=record` names every record frame `record`.
+      this.recordFrames = query.get('frames') === 'record';
       void Promise.resolve().then(() => {
         if (!tickets.delete(ticket)) return this.fail(); // unknown or used ticket: the stream is refused
         const at = from ? log.findIndex((e) => e.cursor === from) : -1;
         const resumed = from !== null && (at >= 0 || from === 'c0');
-        if (resumed) for (const e of log.slice(at + 1)) this.emit(e.record.type, e.record, e.cursor);
+        if (resumed) for (const e of log.slice(at + 1)) this.emitRecord(e.record, e.cursor);
         // A cursor it cannot replay from, as a gateway whose retention passed it: reload.
         else if (from !== null) this.emit('reset', { cursor: cursor(), reason: 'unknown cursor' }, cursor());
         if (autoReady && isOpen(this)) this.ready(cursor(), resumed);
@@ -189,7 +201,7 @@ export function createFakeGateway(options: FakeGatewayOptions = {}): FakeGateway
     push(record) {
       const c = `c${log.length + 1}`;
       log.push({ cursor: c, record });
-      for (const es of streams.filter(isOpen)) es.emit(record.type, record, c);
+      for (const es of streams.filter(isOpen)) es.emitRecord(record, c);
       return c;
     },
     reset(reason = 'reset') {
@@ -218,4 +230,162 @@ export function createFakeGateway(options: FakeGatewayOptions = {}): FakeGateway
     },
   };
   return gateway;
+}
+
+
+// ---- a fake browser: Web Locks and BroadcastChannel for several tabs ----
+
+/** One tab of a `FakeBrowser`: give it to `connect`/`EventUpdateProvider` as `sharing`. */
+export interface FakeTab {
+  readonly locks: Pick<LockManager, 'request' | 'query'>;
+  readonly BroadcastChannel: typeof BroadcastChannel;
+  /** The tab is gone without running any code: its locks are let go, its channels hear nothing more. */
+  crash(): void;
+}
+
+export interface FakeBrowser {
+  /** A new tab (its own lock holder and channels, one browser's locks and channels between them). */
+  tab(): FakeTab;
+  /** Posts `data` on channel `name` as a script other than the client would (it reaches every tab). */
+  postForeign(name: string, data: unknown): void;
+  /** The names of the channels open now. */
+  readonly channels: readonly string[];
+}
+
+type Held = { name: string; mode: LockMode; tab: number };
+type Queued = Held & { grant: () => void };
+
+/**
+ * Web Locks (exclusive and shared modes, FIFO per name, `signal`, `query`) and BroadcastChannel
+ * (structured-cloned, delivered in a microtask to the other tabs' channels of the same name),
+ * in memory, for testing the stream shared between tabs. No timers.
+ */
+export function createFakeBrowser(): FakeBrowser {
+  const held: Held[] = [];
+  const queue: Queued[] = [];
+  const channels = new Set<{ name: string; tab: number; closed: boolean; deliver(data: unknown): void }>();
+  const crashed = new Set<number>();
+  let tabs = 0;
+
+  const conflicts = (a: LockMode, b: LockMode) => a === 'exclusive' || b === 'exclusive';
+  function pump() {
+    for (let i = 0; i < queue.length; i++) {
+      const q = queue[i];
+      const blocked =
+        held.some((h) => h.name === q.name && conflicts(h.mode, q.mode)) ||
+        queue.slice(0, i).some((e) => e.name === q.name && conflicts(e.mode, q.mode));
+      if (blocked) continue;
+      queue.splice(i--, 1);
+      q.grant();
+    }
+  }
+
+  function tab(): FakeTab {
+    const id = ++tabs;
+    const locks = {
+      request(name: string, a: LockOptions | LockGrantedCallback<unknown>, b?: LockGrantedCallback<unknown>): Promise<unknown> {
+        const options = typeof a === 'function' ? {} : a;
+        const callback = (typeof a === 'function' ? a : b) as LockGrantedCallback<unknown>;
+        const mode = options.mode ?? 'exclusive';
+        return new Promise((resolve, reject) => {
+          if (crashed.has(id)) return; // a crashed tab runs nothing
+          const signal = options.signal;
+          if (signal?.aborted) return reject(new DOMException('The request was aborted', 'AbortError'));
+          const entry: Queued = {
+            name,
+            mode,
+            tab: id,
+            grant: () => {
+              const lock: Held = { name, mode, tab: id };
+              held.push(lock);
+              Promise.resolve()
+                .then(() => callback({ name, mode } as Lock))
+                .then(resolve, reject)
+                .finally(() => {
+                  const at = held.indexOf(lock);
+                  if (at >= 0) held.splice(at, 1);
+                  pump();
+                });
+            },
+          };
+          signal?.addEventListener('abort', () => {
+            const at = queue.indexOf(entry);
+            if (at < 0) return;
+            queue.splice(at, 1);
+            reject(new DOMException('The request was aborted', 'AbortError'));
+            pump();
+          });
+          queue.push(entry);
+          pump();
+        });
+      },
+      async query(): Promise<LockManagerSnapshot> {
+        const info = (l: Held) => ({ name: l.name, mode: l.mode, clientId: `tab-${l.tab}` });
+        return { held: held.map(info), pending: queue.map(info) };
+      },
+    } as unknown as Pick<LockManager, 'request' | 'query'>;
+
+    class FakeBroadcastChannel {
+      readonly name: string;
+      onmessage: ((e: MessageEvent) => void) | null = null;
+      onmessageerror: ((e: MessageEvent) => void) | null = null;
+      private readonly entry: { name: string; tab: number; closed: boolean; deliver(data: unknown): void };
+
+      constructor(name: string) {
+        this.name = name;
+        this.entry = {
+          name,
+          tab: id,
+          closed: false,
+          deliver: (data) => this.onmessage?.(new MessageEvent('message', { data })),
+        };
+        channels.add(this.entry);
+      }
+
+      postMessage(data: unknown) {
+        if (this.entry.closed) throw new DOMException('The channel is closed', 'InvalidStateError');
+        if (crashed.has(id)) return;
+        send(this.name, data, this.entry);
+      }
+
+      close() {
+        this.entry.closed = true;
+        channels.delete(this.entry);
+      }
+
+      addEventListener() {
+        throw new Error('the fake BroadcastChannel supports onmessage only');
+      }
+    }
+
+    return {
+      locks,
+      BroadcastChannel: FakeBroadcastChannel as unknown as typeof BroadcastChannel,
+      crash() {
+        crashed.add(id);
+        for (const c of [...channels]) if (c.tab === id) channels.delete(c);
+        for (let i = held.length - 1; i >= 0; i--) if (held[i].tab === id) held.splice(i, 1);
+        for (let i = queue.length - 1; i >= 0; i--) if (queue[i].tab === id) queue.splice(i, 1);
+        pump();
+      },
+    };
+  }
+
+  function send(name: string, data: unknown, from: object | null) {
+    const copy = structuredClone(data);
+    for (const c of [...channels]) {
+      if (c === from || c.name !== name) continue;
+      queueMicrotask(() => {
+        if (!c.closed && !crashed.has(c.tab) && channels.has(c)) c.deliver(copy);
+      });
+    }
+  }
+
+  return {
+    tab,
+    postForeign: (name, data) => send(name, data, null),
+    get channels() {
+      return [...channels].map((c) => c.name);
+    },
+  };
 }

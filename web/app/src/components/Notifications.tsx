@@ -48,7 +48,7 @@ export function NotificationBell() {
     return () => window.clearTimeout(countTimer.current);
   }, [refreshCount]);
 
-  // The documented fallback: only runs while the stream is down (state 'polling').
+  // The documented fallback: only runs while the stream is down (state 'degraded').
   usePolling({
     enabled: true,
     interval: POLL_MS,
