@@ -17,9 +17,11 @@ export function Events() {
     <section>
       <p data-testid="state">{state}</p>
       {events.error && <p role="alert">{events.error}</p>}
-      <ul data-testid="events">
+      <ul data-testid="events" data-loaded={events.loaded}>
         {events.items.map((e) => (
-          <li key={e.id}>{e.title}</li>
+          <li key={e.id} data-id={e.id}>
+            {e.title}
+          </li>
         ))}
       </ul>
     </section>
