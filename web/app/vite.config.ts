@@ -21,6 +21,7 @@ export default defineConfig({
     proxy: {
       '/api': { target: gateway, changeOrigin: false },
       '/dev': { target: gateway, changeOrigin: false },
+      '/q': { target: gateway, changeOrigin: false },
     },
   },
 });

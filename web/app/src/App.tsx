@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createApi } from '@eventline/client';
-import { EventUpdateProvider } from '@eventline/client/react';
+import { EventUpdateProvider, useEventUpdates } from '@eventline/client/react';
+import type { ChangeRecord } from '@eventline/client';
 import { AppProvider, ToastProvider, useApp } from './context';
 import { clearSession, isExpired, loadSession, saveSession, type Session } from './session';
 import { PersonaPicker } from './components/PersonaPicker';
@@ -89,6 +90,7 @@ function SignedIn({ session, getToken, onExpired, onSignOut }: SignedInProps) {
   return (
     <EventUpdateProvider getToken={stableGetToken} onSessionExpired={stableExpired}>
       <AppProvider value={ctx}>
+        <RecordTrace />
         <Shell onSignOut={onSignOut} />
       </AppProvider>
     </EventUpdateProvider>
@@ -124,3 +126,25 @@ function RoleDashboard() {
   }
 }
 
+
+declare global {
+  interface Window {
+    /** Set to an array before the app loads (a test does), and every record the tab gets is pushed to it. */
+    __eventlineTrace?: { id: string; type: string; subject: string; version: number }[];
+  }
+}
+
+/** The test hook: what this tab's stream delivered, in order (off unless a test asks for it). */
+function RecordTrace() {
+  const updates = useEventUpdates();
+  useEffect(() => {
+    const trace = window.__eventlineTrace;
+    if (!Array.isArray(trace)) return;
+    const push = (r?: ChangeRecord) => {
+      if (r) trace.push({ id: r.id, type: r.type, subject: r.subject, version: r.aggregateversion });
+    };
+    const offs = [updates.onEventUpdate(push), updates.onMessageUpdate(push), updates.onNotificationUpdate(push)];
+    return () => offs.forEach((off) => off());
+  }, [updates.onEventUpdate, updates.onMessageUpdate, updates.onNotificationUpdate]);
+  return null;
+}
