@@ -202,3 +202,40 @@ test('bad input: without Web Locks, or when the lock request fails, each tab has
     await context.close();
   }
 });
+
+test('every tab hidden past the grace period: the stream pauses (no connection), and resumes exactly when a tab is shown', async () => {
+  const partner = await persona(unique('pat'), 'partner');
+  const baseline = await until(openStreams, () => true);
+  const context = await tracedContext();
+  await context.clock.install(); // time runs as usual, and the test may jump it forward
+  const tabs = await openTabs(context, { sub: partner.sub, role: 'partner' }, 2);
+  assert.equal(await until(openStreams, (n) => n === baseline + 1), baseline + 1);
+  const created = await partner.call('POST', '/api/events', eventBody(unique('Paused')));
+  for (const tab of tabs) await until(() => versionsOf(tab, created.body.id), (v) => v.length === 1);
+
+  const setVisible = (tab, visible) => tab.evaluate((v) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (v ? 'visible' : 'hidden') });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => !v });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, visible);
+  for (const tab of tabs) await setVisible(tab, false);
+  await context.clock.fastForward('05:30'); // past the default grace of 5 minutes
+  for (const tab of tabs) await indicator(tab).and(tab.locator('[data-state="paused"]')).waitFor({ timeout: 10_000 });
+  assert.equal(await until(openStreams, (n) => n === baseline), baseline, 'a paused stream holds no connection');
+
+  // Changes while paused are replayed on resume, from the cursor: nothing lost, nothing twice.
+  let etag = created.etag;
+  for (let n = 1; n <= 3; n++) {
+    const body = { ...eventBody(`Paused edit ${n}`), startsAt: created.body.startsAt, endsAt: created.body.endsAt };
+    delete body.submit;
+    const put = await partner.call('PUT', `/api/events/${created.body.id}`, body, { 'if-match': etag });
+    assert.equal(put.status, 200);
+    etag = put.etag;
+  }
+  await setVisible(tabs[1], true);
+  for (const tab of tabs) {
+    await indicator(tab).and(tab.locator('[data-state="live"]')).waitFor({ timeout: 10_000 });
+    assert.deepEqual(await until(() => versionsOf(tab, created.body.id), (v) => v.length >= 4), [1, 2, 3, 4]);
+  }
+  await context.close();
+});
