@@ -109,7 +109,14 @@ test('the leader tab closes while changes are made: every other tab gets each ch
     for (let n = 1; n <= 15; n++, made++) versions.push(await edit(n));
   })();
   await until(() => made, (m) => m >= 4, 10_000);
+  const closedAt = performance.now();
   await leader.close(); // while the edits go on
+  const takenOver = Promise.any(rest.map((t) =>
+    t.locator('[data-testid="connection-indicator"][data-sharing="leader"][data-state="live"]').waitFor({ timeout: 5000 })));
+  await takenOver;
+  const takeover = Math.round(performance.now() - closedAt);
+  console.log(`a follower led a live stream ${takeover} ms after the leader tab closed`);
+  assert.ok(takeover < 1000, `taken over within a second (${takeover} ms)`);
   await editing;
 
   for (const tab of rest) {
