@@ -2,19 +2,14 @@
 # The web side's build, called by the gateway's Maven build (and usable by hand):
 #   web/build.sh <out-dir>   type-check, then build the app into <out-dir> (default app/dist)
 #   web/build.sh --test      the client package's unit tests (vitest)
-# Uses the machine's Node.js 18+ and npm (no downloaded toolchain); installs node_modules from the
-# lockfile when they are missing or older than it.
+# Uses the Node.js 22+ and npm on PATH (bin/node22.sh --check says how to get Node 22 when the
+# machine's is older; this script downloads no toolchain); installs node_modules from the lockfile
+# when they are missing or older than it.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "web: Node.js 18+ and npm are needed to build the web app (Debian: apt-get install nodejs npm)," >&2
-  echo "web: or build the gateway without it: ./mvnw -Dweb.skip package" >&2
-  exit 1
-fi
-major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$major" -lt 18 ]; then
-  echo "web: Node.js $(node --version) is too old; 18 or newer is needed" >&2
+if ! ../bin/node22.sh --check; then
+  echo "web: or build the gateway without the web app: ./mvnw -Dweb.skip package" >&2
   exit 1
 fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
