@@ -17,13 +17,20 @@ final class Change {
     final long timestamp;
     final String type;
     final String[] audience;
-    /** {@code event: <type>\ndata: <structured CloudEvent>\n\n}. */
-    final byte[] lines;
+    /** {@code event: <type>\n}; a {@link Frames#RECORD} stream sends {@link Sse#RECORD_EVENT_LINE} instead. */
+    final byte[] eventLine;
+    /** {@code data: <structured CloudEvent>\n\n}, the same for either naming of the frame. */
+    final byte[] dataLines;
     /** This record's position in its partition's history ring; set when the history keeps it. */
     long sequence = -1;
 
-    /** Built once by the dispatcher when the first live stream needs it: id (the frontier after it) + lines. */
+    /**
+     * Built once per naming by the dispatcher when the first live stream of that naming needs it:
+     * id (the frontier after it) + event line + data lines.
+     */
     Buffer sharedFrame;
+    /** The same for the streams that name every record frame {@code record}. */
+    Buffer sharedRecordFrame;
 
     Change(int slot, long offset, long timestamp, ChangeRecord record) {
         this.slot = slot;
@@ -31,7 +38,8 @@ final class Change {
         this.timestamp = timestamp;
         this.type = record.type();
         this.audience = record.audience().entries().toArray(String[]::new);
-        this.lines = Sse.eventLines(record.type(), record.toStructuredJson());
+        this.eventLine = Sse.eventLine(record.type());
+        this.dataLines = Sse.dataLines(record.toStructuredJson());
     }
 
     /** Whether a stream of {@code sub} in {@code role} may see this record. */
@@ -48,6 +56,6 @@ final class Change {
 
     @Override
     public String toString() {
-        return type + "@" + slot + ":" + offset + " " + new String(lines, 0, Math.min(lines.length, 60), StandardCharsets.UTF_8);
+        return type + "@" + slot + ":" + offset + " " + new String(dataLines, 0, Math.min(dataLines.length, 60), StandardCharsets.UTF_8);
     }
 }

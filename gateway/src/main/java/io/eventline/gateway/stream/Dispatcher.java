@@ -307,7 +307,8 @@ final class Dispatcher implements Runnable {
                 }
             }
         }
-        change.sharedFrame = null; // the queues hold it now; the history keeps only the lines
+        change.sharedFrame = null; // the queues hold them now; the history keeps only the lines
+        change.sharedRecordFrame = null;
     }
 
     private void deliver(Stream stream, Change change) {
@@ -333,10 +334,19 @@ final class Dispatcher implements Runnable {
         return frontierSnapshot;
     }
 
-    /** The current record's frame for every live stream: the frontier as id, encoded once. */
-    Buffer sharedFrame(Change change) {
+    /**
+     * The current record's frame for every live stream that names its frames {@code frames}: the
+     * frontier as id, encoded once; each naming's frame is built when the first stream of it asks.
+     */
+    Buffer sharedFrame(Change change, Frames frames) {
+        if (frames == Frames.RECORD) {
+            if (change.sharedRecordFrame == null) {
+                change.sharedRecordFrame = Sse.frame(cursor(), change, frames);
+            }
+            return change.sharedRecordFrame;
+        }
         if (change.sharedFrame == null) {
-            change.sharedFrame = Sse.frame(cursor(), change.lines);
+            change.sharedFrame = Sse.frame(cursor(), change, frames);
         }
         return change.sharedFrame;
     }

@@ -57,14 +57,15 @@ final class Replayer {
      * resume from the same cursor (every tab that was live when a gateway went away) step through
      * the same positions, so after a restart thousands of replays share each frame instead of
      * signing and building one per stream; the cursor's HMAC was a fifth of the gateway's CPU in
-     * such a storm. Direct-mapped and lossy: a miss only costs the encoding it saves.
+     * such a storm. Keyed by the naming of the frame too ({@code ?frames=}). Direct-mapped and
+     * lossy: a miss only costs the encoding it saves.
      */
     private final java.util.concurrent.atomic.AtomicReferenceArray<Framed> frames =
             new java.util.concurrent.atomic.AtomicReferenceArray<>(FRAME_CACHE);
     private static final int FRAME_CACHE = 4096;
 
     /** One cached frame; immutable (the position is a private copy). */
-    private record Framed(long[] position, Change change, Buffer frame) {
+    private record Framed(long[] position, Change change, Frames frames, Buffer frame) {
     }
 
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
@@ -202,7 +203,7 @@ final class Replayer {
             return;
         }
         try {
-            if (!stream.sendReplayed(frame(position, change, codec), change.timestamp, STALL_MILLIS)) {
+            if (!stream.sendReplayed(frame(position, change, stream.frames, codec), change.timestamp, STALL_MILLIS)) {
                 throw new Stop();
             }
         } catch (InterruptedException e) {
@@ -212,15 +213,20 @@ final class Replayer {
         counts[source]++;
     }
 
-    /** The frame of {@code change} with the cursor {@code position}, shared with other replays when they had it. */
-    private Buffer frame(long[] position, Change change, CursorCodec codec) {
-        int slot = (java.util.Arrays.hashCode(position) * 31 + System.identityHashCode(change)) & (FRAME_CACHE - 1);
+    /**
+     * The frame of {@code change} named as {@code naming} says, with the cursor {@code position},
+     * shared with other replays when they had it.
+     */
+    private Buffer frame(long[] position, Change change, Frames naming, CursorCodec codec) {
+        int slot = ((java.util.Arrays.hashCode(position) * 31 + System.identityHashCode(change)) * 31 + naming.ordinal())
+                & (FRAME_CACHE - 1);
         Framed cached = frames.get(slot);
-        if (cached != null && cached.change == change && java.util.Arrays.equals(cached.position, position)) {
+        if (cached != null && cached.change == change && cached.frames == naming
+                && java.util.Arrays.equals(cached.position, position)) {
             return cached.frame;
         }
-        Buffer frame = Sse.frame(codec.encode(position), change.lines);
-        frames.set(slot, new Framed(position.clone(), change, frame));
+        Buffer frame = Sse.frame(codec.encode(position), change, naming);
+        frames.set(slot, new Framed(position.clone(), change, naming, frame));
         return frame;
     }
 

@@ -10,24 +10,37 @@ final class Sse {
     private Sse() {
     }
 
-    /**
-     * {@code event:} and {@code data:} lines of one event. JSON cannot hold a raw line break inside
-     * a string, so any CR or LF in it is insignificant whitespace and becomes a space: the data stays
-     * one line and the same JSON.
-     */
-    static byte[] eventLines(String event, String json) {
-        String data = json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0 ? json.replace('\n', ' ').replace('\r', ' ') : json;
-        return ("event: " + event + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
+    /** {@code event: record}: the event line of every record frame of a {@link Frames#RECORD} stream. */
+    static final byte[] RECORD_EVENT_LINE = eventLine("record");
+
+    /** {@code event: <event>\n}. */
+    static byte[] eventLine(String event) {
+        return ("event: " + event + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** {@code id: <cursor>} followed by the event's lines. */
-    static Buffer frame(String cursor, byte[] lines) {
+    /**
+     * {@code data: <json>\n\n}. JSON cannot hold a raw line break inside a string, so any CR or LF
+     * in it is insignificant whitespace and becomes a space: the data stays one line and the same JSON.
+     */
+    static byte[] dataLines(String json) {
+        String data = json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0 ? json.replace('\n', ' ').replace('\r', ' ') : json;
+        return ("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** {@code id: <cursor>} followed by the event line and the data lines. */
+    static Buffer frame(String cursor, byte[] eventLine, byte[] dataLines) {
         byte[] id = ("id: " + cursor + "\n").getBytes(StandardCharsets.US_ASCII);
-        return Buffer.buffer(id.length + lines.length).appendBytes(id).appendBytes(lines);
+        return Buffer.buffer(id.length + eventLine.length + dataLines.length).appendBytes(id).appendBytes(eventLine)
+                .appendBytes(dataLines);
+    }
+
+    /** A record's frame for a stream that names its record frames {@code frames}. */
+    static Buffer frame(String cursor, Change change, Frames frames) {
+        return frame(cursor, frames == Frames.RECORD ? RECORD_EVENT_LINE : change.eventLine, change.dataLines);
     }
 
     static Buffer frame(String cursor, String event, String json) {
-        return frame(cursor, eventLines(event, json));
+        return frame(cursor, eventLine(event), dataLines(json));
     }
 
     /** The first frame of every stream: the reconnection hint, then {@code event: ready}. */

@@ -37,6 +37,8 @@ final class Stream {
     }
 
     final Identity identity;
+    /** How its record frames are named ({@code ?frames=}). */
+    final Frames frames;
     final HttpServerResponse response;
     private final HttpConnection connection;
     final Context context;
@@ -60,8 +62,10 @@ final class Stream {
     private final AtomicBoolean released = new AtomicBoolean();
     long expiryTimer = -1;
 
-    Stream(Identity identity, HttpServerResponse response, HttpConnection connection, Context context, StreamHub hub) {
+    Stream(Identity identity, Frames frames, HttpServerResponse response, HttpConnection connection, Context context,
+            StreamHub hub) {
         this.identity = identity;
+        this.frames = frames;
         this.response = response;
         this.connection = connection;
         this.context = context;
@@ -123,13 +127,13 @@ final class Stream {
                 case LIVE:
                 default:
                     if (position == null) {
-                        frame = dispatcher.sharedFrame(change);
+                        frame = dispatcher.sharedFrame(change, frames);
                     } else {
                         if (change.offset < position[change.slot]) {
                             return; // already delivered by the instance the client came from
                         }
                         position[change.slot] = change.offset + 1;
-                        frame = Sse.frame(aheadCursor(dispatcher.frontier(), dispatcher.codec()), change.lines);
+                        frame = Sse.frame(aheadCursor(dispatcher.frontier(), dispatcher.codec()), change, frames);
                     }
             }
         } finally {
@@ -221,7 +225,7 @@ final class Stream {
                 for (int i = 0; i < id.length; i++) {
                     id[i] = Math.max(position[i], p.frontier()[i]);
                 }
-                frames.add(Sse.frame(codec.encode(id), c.lines));
+                frames.add(Sse.frame(codec.encode(id), c, this.frames));
                 timestamps.add(c.timestamp);
             }
             pending = null;

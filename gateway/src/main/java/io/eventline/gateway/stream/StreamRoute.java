@@ -58,6 +58,11 @@ public class StreamRoute {
             problem(rc, 400, "bad-request", "Bad request", "the query string is not valid percent-encoding");
             return;
         }
+        Frames frames = Frames.of(request.params().getAll("frames"));
+        if (frames == null) { // before the ticket is redeemed: a bad request does not use it up
+            problem(rc, 400, "bad-request", "Bad request", "frames is typed (the default) or record, not both");
+            return;
+        }
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (tickets.size() > 1) {
             problem(rc, 400, "bad-request", "Bad request", "at most one ticket");
@@ -69,7 +74,7 @@ public class StreamRoute {
                 unauthorized(rc, "the ticket is invalid, expired or already used: get a new one from POST /api/stream/tickets");
                 return;
             }
-            open(rc, identity);
+            open(rc, identity, frames);
             return;
         }
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
@@ -91,11 +96,11 @@ public class StreamRoute {
                 unauthorized(rc, e.getMessage());
                 return;
             }
-            open(rc, new Identity(parsed.getSubject(), role, parsed.getExpirationTime() * 1000));
+            open(rc, new Identity(parsed.getSubject(), role, parsed.getExpirationTime() * 1000), frames);
         });
     }
 
-    private void open(RoutingContext rc, Identity identity) {
+    private void open(RoutingContext rc, Identity identity, Frames frames) {
         HttpServerResponse response = rc.response();
         if (response.closed() || response.ended()) {
             return;
@@ -104,7 +109,7 @@ public class StreamRoute {
         if (lastEventId == null) {
             lastEventId = rc.request().getParam("lastEventId");
         }
-        StreamService.Refusal refusal = streams.open(identity, response, rc.request().connection(), lastEventId);
+        StreamService.Refusal refusal = streams.open(identity, frames, response, rc.request().connection(), lastEventId);
         if (refusal == null) {
             // The request lives as long as the stream: let go of what it no longer needs (the token
             // alone is most of an idle stream's memory otherwise).

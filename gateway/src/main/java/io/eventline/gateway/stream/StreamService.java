@@ -103,9 +103,11 @@ public class StreamService implements StreamHub {
 
     /**
      * Opens a stream on this event loop's response, or says why not. {@code lastEventId} is the
-     * client's cursor (may be null or garbage: garbage means a reset, never an error).
+     * client's cursor (may be null or garbage: garbage means a reset, never an error); {@code frames}
+     * how its record frames are named.
      */
-    public Refusal open(Identity identity, HttpServerResponse response, HttpConnection connection, String lastEventId) {
+    Refusal open(Identity identity, Frames frames, HttpServerResponse response, HttpConnection connection,
+            String lastEventId) {
         if (!ready() || draining) {
             metrics.rejected("not-ready");
             return Refusal.NOT_READY;
@@ -133,7 +135,7 @@ public class StreamService implements StreamHub {
             return Refusal.TOO_MANY_FOR_USER;
         }
         Context context = vertx.getOrCreateContext();
-        Stream stream = new Stream(identity, response, connection, context, this);
+        Stream stream = new Stream(identity, frames, response, connection, context, this);
         open.add(stream);
         metrics.open.incrementAndGet();
         response.setChunked(true)
