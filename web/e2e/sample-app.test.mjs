@@ -16,7 +16,7 @@ let browser;
 
 before(async () => {
   sample = await installSample();
-}, { timeout: 300_000 });
+}, { timeout: 240_000 });
 
 after(async () => {
   await browser?.close();
@@ -28,10 +28,11 @@ after(async () => {
   sample?.remove();
 });
 
-test('the packed sample type-checks, builds and passes its own test', { timeout: 300_000 }, async () => {
-  await npm(['run', 'typecheck'], sample.app);
-  await npm(['run', 'build'], sample.app);
-  const out = await npm(['test'], sample.app);
+test('the packed sample type-checks, builds and passes its own test', { timeout: 180_000 }, async () => {
+  const timeoutMs = 60_000; // each step takes seconds; bounded well inside BrowserIT's 8 minutes
+  await npm(['run', 'typecheck'], sample.app, { timeoutMs });
+  await npm(['run', 'build'], sample.app, { timeoutMs });
+  const out = await npm(['test'], sample.app, { timeoutMs });
   assert.match(out, /^\S+ pass 1$/m);
   assert.match(out, /^\S+ fail 0$/m);
 });
