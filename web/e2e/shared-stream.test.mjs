@@ -48,6 +48,12 @@ async function until(probe, ok, ms = 10_000) {
   return value;
 }
 
+/**
+ * The open streams once the earlier tests' closed tabs have let go of theirs (a closed page's
+ * stream ends a moment later on the gateway): 0 within 10 s, else whatever is left.
+ */
+const quiet = () => until(openStreams, (n) => n === 0);
+
 async function sharingOf(pages) {
   return Promise.all(pages.map((p) => indicator(p).getAttribute('data-sharing')));
 }
@@ -59,7 +65,7 @@ async function versionsOf(page, subject) {
 
 test('8 tabs of one user on HTTP/1.1 are all live on one stream, and a change appears in all 8', async () => {
   const partner = await persona(unique('pat'), 'partner');
-  const baseline = await until(openStreams, () => true);
+  const baseline = await quiet();
   const context = await tracedContext();
   const tabs = await openTabs(context, { sub: partner.sub, role: 'partner' }, 8);
 
@@ -212,7 +218,7 @@ test('bad input: without Web Locks, or when the lock request fails, each tab has
 
 test('every tab hidden past the grace period: the stream pauses (no connection), and resumes exactly when a tab is shown', async () => {
   const partner = await persona(unique('pat'), 'partner');
-  const baseline = await until(openStreams, () => true);
+  const baseline = await quiet();
   const context = await tracedContext();
   await context.clock.install(); // time runs as usual, and the test may jump it forward
   const tabs = await openTabs(context, { sub: partner.sub, role: 'partner' }, 2);
