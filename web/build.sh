@@ -2,15 +2,20 @@
 # The web side's build, called by the gateway's Maven build (and usable by hand):
 #   web/build.sh <out-dir>   type-check, then build the app into <out-dir> (default app/dist)
 #   web/build.sh --test      the client package's unit tests (vitest)
-# Uses the Node.js 22+ and npm on PATH (bin/node22.sh --check says how to get Node 22 when the
-# machine's is older; this script downloads no toolchain); installs node_modules from the lockfile
-# when they are missing or older than it.
+# Uses the Node.js 22+ and npm on PATH; where the machine's Node is older (Debian's is 18), the npm
+# registry's Node 22 (bin/node22.sh, installed once into ~/.cache/eventline/node-22). Installs
+# node_modules from the lockfile when they are missing or older than it.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if ! ../bin/node22.sh --check; then
-  echo "web: or build the gateway without the web app: ./mvnw -Dweb.skip package" >&2
-  exit 1
+if ! ../bin/node22.sh --check 2>/dev/null; then
+  if command -v npm >/dev/null 2>&1 && node_bin=$(../bin/node22.sh); then
+    export PATH="$node_bin:$PATH"
+  else
+    ../bin/node22.sh --check || true
+    echo "web: or build the gateway without the web app: ./mvnw -Dweb.skip package" >&2
+    exit 1
+  fi
 fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # `npm install` with the committed lockfile, not `npm ci`: the lockfile has no entries for the

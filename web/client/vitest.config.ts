@@ -6,7 +6,7 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}', 'test/*.test.mjs'],
     // The packed-tarball test takes a minute (npm install, tsc, vite build of a sample app): it
-    // runs with EVENTLINE_PACK_TEST=1 (`npm run test:pack`, and `build.sh --test`).
+    // runs with EVENTLINE_PACK_TEST=1 (`npm run test:pack`); ../e2e/sample-app.test.mjs runs it in ./mvnw verify.
     exclude: process.env.EVENTLINE_PACK_TEST ? [] : ['test/sample-app.test.mjs'],
     restoreMocks: true,
   },

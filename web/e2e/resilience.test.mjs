@@ -19,7 +19,7 @@ test('a tab whose gateway is killed and restarted catches up on every change mad
   await tab.evaluate(() => { window.__noReload = true; });
   await recordIndicator(tab);
   // The changes come from the resumed stream; the polling fallback (while the indicator says
-  // "polling") may also have fetched the list once the gateway was back, which is its job.
+  // "degraded") may also have fetched the list once the gateway was back, which is its job.
   const listFetches = [];
   tab.on('response', (r) => { if (r.url().includes('/api/events/mine') && r.ok()) listFetches.push(r.url()); });
 
