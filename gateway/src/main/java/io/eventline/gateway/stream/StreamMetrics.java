@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
@@ -37,10 +38,13 @@ public class StreamMetrics {
 
     public StreamMetrics(MeterRegistry registry) {
         this.registry = registry;
-        registry.gauge("eventline.stream.open", open);
-        registry.gauge("eventline.stream.consumer.lag", lag);
-        registry.gauge("eventline.stream.queued.bytes", queued, LongAdder::doubleValue);
-        registry.gauge("eventline.stream.subscriptions", subscriptions);
+        // Strong references: a gauge holds its object weakly by default, and once that is collected
+        // Prometheus stops exporting it (HealthTest saw the three gauges vanish from /q/metrics).
+        Gauge.builder("eventline.stream.open", open, AtomicInteger::get).strongReference(true).register(registry);
+        Gauge.builder("eventline.stream.consumer.lag", lag, AtomicLong::get).strongReference(true).register(registry);
+        Gauge.builder("eventline.stream.queued.bytes", queued, LongAdder::doubleValue).strongReference(true).register(registry);
+        Gauge.builder("eventline.stream.subscriptions", subscriptions, AtomicInteger::get).strongReference(true)
+                .register(registry);
         this.delivered = Counter.builder("eventline.stream.records.delivered")
                 .description("Live records handed to a stream's socket").register(registry);
         this.replayedMemory = Counter.builder("eventline.stream.records.replayed").tag("source", "memory")
