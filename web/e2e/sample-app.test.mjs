@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { after, before, test } from 'node:test';
 import { installSample, npm } from '../client/test/sample.mjs';
 import { BASE, eventBody, launch, persona, shot, since, unique } from './support.mjs';
@@ -50,14 +51,16 @@ async function freePort() {
 async function startPreview(app, port, gateway) {
   const child = spawn(process.execPath,
     [join(app, 'node_modules', 'vite', 'bin', 'vite.js'), 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
-    { cwd: app, env: { ...process.env, EVENTLINE_GATEWAY: gateway }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Vite colours its banner when CI is set (the port in bold, between escape codes), so the child
+    // is asked for plain text, and what it prints is read without escape codes either way.
+    { cwd: app, env: { ...process.env, EVENTLINE_GATEWAY: gateway, NO_COLOR: '1', FORCE_COLOR: undefined }, stdio: ['ignore', 'pipe', 'pipe'] });
   preview = child;
   let output = '';
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`vite preview did not start within 30 s:\n${output}`)), 30_000);
     const done = (err) => { clearTimeout(timer); if (err) reject(err); else resolve(); };
     const hear = (chunk) => {
-      output += chunk;
+      output += stripVTControlCharacters(chunk);
       if (output.includes(`http://127.0.0.1:${port}/`)) done();
     };
     child.stdout.setEncoding('utf8').on('data', hear);
