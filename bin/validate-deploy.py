@@ -113,9 +113,32 @@ def config_envs(module):
     return envs
 
 
+# Kafka client settings a Deployment may pass as KAFKA_* variables: Quarkus collects every kafka.*
+# property and KAFKA_* variable into its default-kafka-broker map, which the outbox relay, the
+# notification consumer and the gateway's stream hand to their Kafka clients. A fixed list, so that
+# a misspelt variable (which Kafka would only warn about) is a problem here.
+KAFKA_CLIENT_ENVS = {
+    "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_JAAS_CONFIG",
+    "KAFKA_SSL_TRUSTSTORE_TYPE", "KAFKA_SSL_TRUSTSTORE_CERTIFICATES", "KAFKA_SSL_TRUSTSTORE_LOCATION",
+    "KAFKA_SSL_TRUSTSTORE_PASSWORD",
+}
+
+
+def takes_kafka_settings(module):
+    """Whether the module's Kafka clients are configured from Quarkus' kafka.* map."""
+    if depends_on(module, "quarkus-messaging-kafka"):
+        return True
+    sources = list(java_files(module))
+    for lib in ("change-feed", "service-http"):
+        if os.path.isdir(path(lib)) and depends_on(module, lib):
+            sources += list(java_files(lib))
+    return any('"default-kafka-broker"' in open(f, encoding="utf-8").read() for f in sources)
+
+
 def allowed_envs(module):
     """Every variable a container of this module may set, and why."""
-    return set(variables_read(module)) | config_envs(module) | {"JAVA_OPTS"}
+    kafka = KAFKA_CLIENT_ENVS if takes_kafka_settings(module) else set()
+    return set(variables_read(module)) | config_envs(module) | {"JAVA_OPTS"} | kafka
 
 
 def env_allowed(module, name):
@@ -135,6 +158,13 @@ def local_stack_topics():
         problem("LocalStack.java", "cannot find the TOPICS map (the validator reads partition counts from it)")
         return {}
     return {t: int(n) for t, n in re.findall(r'"([^"]+)",\s*(\d+)', block.group(1))}
+
+
+def local_stack_dead_letter_topics():
+    """local-stack's dead-letter topics and partition counts, or None if it declares none."""
+    text = read("local-stack/src/main/java/io/eventline/localstack/LocalStack.java")
+    block = re.search(r"DEAD_LETTER_TOPICS\s*=\s*Map\.of\((.*?)\);", text, re.S)
+    return {t: int(n) for t, n in re.findall(r'"([^"]+)",\s*(\d+)', block.group(1))} if block else None
 
 
 def exported_metrics():
@@ -388,8 +418,9 @@ def check_compose():
         problem(where, "exactly one service must create the topics (EVENTLINE_TOPICS)")
     else:
         declared = {t.split(":")[0]: int(t.split(":")[1]) for t in topics_env[0].split()}
-        if declared != local_stack_topics():
-            problem(where, f"topics {declared} differ from local-stack's {local_stack_topics()}")
+        expected = local_stack_topics() | (local_stack_dead_letter_topics() or {})
+        if declared != expected:
+            problem(where, f"topics {declared} differ from local-stack's {expected}")
     topic_constants = set(re.findall(r'"(eventline\.[a-z]+)"', read("change-record/src/main/java/io/eventline/changefeed/Topics.java")))
     if topic_constants != set(local_stack_topics()):
         problem("LocalStack.java", f"topics differ from change-record's Topics.java {sorted(topic_constants)}")
@@ -806,8 +837,14 @@ def check_k8s_rules(overlay, objs, external):
     for o in objs:
         by_kind.setdefault(o["kind"], {})[o["metadata"]["name"]] = o
 
+    operator_secrets = strimzi_secrets(by_kind)
+
     def exists(kind, name, key, where, optional=False):
         obj = by_kind.get(kind, {}).get(name)
+        if kind == "Secret" and name in operator_secrets:
+            if key and key not in operator_secrets[name]:
+                problem(where, f"Secret {name} (written by Strimzi) has no key {key}")
+            return
         if obj is not None:
             keys = set(obj.get("data", {}) or {}) | set(obj.get("stringData", {}) or {})
             if key and key not in keys:
@@ -1004,6 +1041,7 @@ def check_k8s_rules(overlay, objs, external):
 
     check_network_policies(overlay, by_kind)
     check_operators(overlay, by_kind, exists)
+    check_kafka_access(overlay, by_kind)
     check_monitoring(overlay, by_kind)
 
 
@@ -1137,6 +1175,12 @@ def check_operators(overlay, by_kind, exists):
             problem(where, f"replicas {replicas} / min.insync.replicas {min_isr} do not fit {brokers} brokers")
         if "retention.ms" not in (t["spec"].get("config") or {}):
             problem(where, "sets no retention.ms")
+    # local-stack's topics and dead-letter topics, with its partition counts.
+    dead_letter = local_stack_dead_letter_topics()
+    if dead_letter is not None:
+        topics = topics | dead_letter
+    else:  # a dead-letter topic that local-stack does not declare yet: <topic>.dlq only
+        topics = topics | {t: n for t, n in seen.items() if t.endswith(".dlq") and t[:-4] in topics}
     if seen != topics:
         problem(overlay, f"KafkaTopics {seen} differ from local-stack's {topics}")
 
@@ -1161,6 +1205,223 @@ def check_operators(overlay, by_kind, exists):
         for db in by_kind.get("Database", {}).values():
             if db["spec"]["cluster"]["name"] == name and db["spec"]["owner"] not in roles:
                 problem(f"{overlay}: Database {db['metadata']['name']}", f"owner {db['spec']['owner']} is no role of {name}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Kafka: listeners, users and ACLs (issue 17): who may read and write which topic
+# ---------------------------------------------------------------------------------------------
+
+# What each service publishes: its own topic, and notification-service's dead-letter topic. No other
+# KafkaUser may hold a write on any topic.
+OWN_TOPICS = {
+    "events-service": {"eventline.events"},
+    "messaging-service": {"eventline.messages"},
+    "notification-service": {"eventline.notifications", "eventline.notifications.dlq"},
+    "gateway": set(),
+}
+# What each one reads, and in which consumer group (None: assign and seek, no group).
+READS = {
+    "gateway": ({"eventline.events", "eventline.messages", "eventline.notifications"}, None),
+    "notification-service": ({"eventline.events", "eventline.messages"}, "notification-service"),
+}
+# Operations that change a topic or act for it; Kafka's "All" includes them.
+WRITE_OPERATIONS = {"Write", "All", "Create", "Delete", "Alter", "AlterConfigs", "IdempotentWrite"}
+READ_OPERATIONS = {"Read", "All"}
+
+
+def strimzi_secrets(by_kind):
+    """Secrets Strimzi writes: one per KafkaUser (SCRAM) and each cluster's CA certificate."""
+    secrets = {}
+    for name, user in by_kind.get("KafkaUser", {}).items():
+        kind = ((user.get("spec") or {}).get("authentication") or {}).get("type")
+        if kind == "scram-sha-512":
+            secrets[name] = {"password", "sasl.jaas.config"}
+        elif kind in ("tls", "tls-external"):
+            secrets[name] = {"ca.crt", "user.crt", "user.key", "user.p12", "user.password"}
+    for name in by_kind.get("Kafka", {}):
+        secrets[f"{name}-cluster-ca-cert"] = {"ca.crt", "ca.p12", "ca.password"}
+    return secrets
+
+
+def acl_entries(user):
+    """(resource type, name, pattern type, operation) of each allow ACL of a KafkaUser."""
+    out = []
+    for acl in (((user.get("spec") or {}).get("authorization") or {}).get("acls") or []):
+        if acl.get("type", "allow") != "allow":
+            continue
+        r = acl.get("resource") or {}
+        ops = list(acl.get("operations") or []) + ([acl["operation"]] if acl.get("operation") else [])
+        for op in ops:
+            out.append((r.get("type"), r.get("name", "*"), r.get("patternType", "literal"), op))
+    return out
+
+
+def acl_covers(pattern, pattern_type, wanted):
+    """Whether an ACL's resource pattern names the resource wanted."""
+    if pattern == "*":
+        return True
+    return wanted.startswith(pattern) if pattern_type == "prefix" else wanted == pattern
+
+
+def env_source(container, name, by_kind):
+    """A container's variable: ("value", v), ("secret", name, key), ("configMap", ...) or None."""
+    for e in container.get("env", []) or []:
+        if e["name"] == name:
+            ref = e.get("valueFrom") or {}
+            if "secretKeyRef" in ref:
+                return ("secret", ref["secretKeyRef"]["name"], ref["secretKeyRef"]["key"])
+            if "configMapKeyRef" in ref:
+                cm = by_kind.get("ConfigMap", {}).get(ref["configMapKeyRef"]["name"]) or {}
+                return ("value", (cm.get("data") or {}).get(ref["configMapKeyRef"]["key"]))
+            return ("value", e.get("value"))
+    found = None
+    for ef in container.get("envFrom", []) or []:
+        if "configMapRef" in ef:
+            cm = by_kind.get("ConfigMap", {}).get(ef["configMapRef"]["name"]) or {}
+            if name in (cm.get("data") or {}):
+                found = ("value", cm["data"][name])
+        if "secretRef" in ef and ef["secretRef"]["name"] in by_kind.get("Secret", {}):
+            if name in (by_kind["Secret"][ef["secretRef"]["name"]].get("data") or {}):
+                found = ("secret", ef["secretRef"]["name"], name)
+    return found
+
+
+def check_kafka_access(overlay, by_kind):
+    kafkas = by_kind.get("Kafka", {})
+    if len(kafkas) != 1:
+        return  # check_operators says so
+    cluster, kafka = next(iter(kafkas.items()))
+    spec = kafka["spec"]["kafka"]
+    where = f"{overlay}: Kafka {cluster}"
+    # Every listener authenticates; one is TLS + SCRAM-SHA-512; ACLs are enforced and reconciled.
+    scram_ports = set()
+    for listener in spec.get("listeners", []):
+        auth = (listener.get("authentication") or {}).get("type")
+        if not auth:
+            problem(where, f"listener {listener['name']} has no authentication: anyone who reaches it is anonymous")
+        if auth == "scram-sha-512" and listener.get("tls") is True:
+            scram_ports.add(listener["port"])
+    if not scram_ports:
+        problem(where, "no TLS listener with SCRAM-SHA-512 authentication")
+    if (spec.get("authorization") or {}).get("type") != "simple":
+        problem(where, "authorization must be simple (the KafkaUsers' ACLs)")
+    if "userOperator" not in kafka["spec"].get("entityOperator", {}):
+        problem(where, "no user operator: the KafkaUsers (credentials and ACLs) would do nothing")
+
+    users = {n: u for n, u in by_kind.get("KafkaUser", {}).items()
+             if (u["metadata"].get("labels") or {}).get("strimzi.io/cluster") == cluster}
+    for name, u in by_kind.get("KafkaUser", {}).items():
+        if name not in users:
+            problem(f"{overlay}: KafkaUser {name}", f"is not labelled strimzi.io/cluster: {cluster}")
+
+    # Each Deployment connects as its own KafkaUser, over the TLS listener, trusting the cluster CA.
+    for module in MODULES:
+        d = by_kind.get("Deployment", {}).get(module)
+        if not d:
+            continue
+        c = pod_spec(d)["containers"][0]
+        cw = f"{overlay}: Deployment {module}"
+        jaas = env_source(c, "KAFKA_SASL_JAAS_CONFIG", by_kind)
+        if not jaas or jaas[0] != "secret":
+            problem(cw, "takes no Kafka credentials (KAFKA_SASL_JAAS_CONFIG from its KafkaUser's Secret)")
+        elif jaas[1] not in users:
+            problem(cw, f"takes its Kafka credentials from Secret {jaas[1]}, which is no KafkaUser of {cluster}")
+        elif jaas[1] != module:
+            problem(cw, f"connects to Kafka as KafkaUser {jaas[1]}, not as its own KafkaUser {module}")
+        elif jaas[2] != "sasl.jaas.config":
+            problem(cw, f"KAFKA_SASL_JAAS_CONFIG reads key {jaas[2]} of Secret {jaas[1]}, not sasl.jaas.config")
+        elif ((users[jaas[1]]["spec"].get("authentication") or {}).get("type")) != "scram-sha-512":
+            problem(cw, f"KafkaUser {jaas[1]} does not authenticate with scram-sha-512")
+        for var, wanted in (("KAFKA_SECURITY_PROTOCOL", "SASL_SSL"), ("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")):
+            got = env_source(c, var, by_kind)
+            if not got or got[0] != "value" or got[1] != wanted:
+                problem(cw, f"{var} must be {wanted}")
+        bootstrap = env_source(c, "KAFKA_BOOTSTRAP_SERVERS", by_kind)
+        port = str((bootstrap or (None, ""))[1] or "").rsplit(":", 1)[-1]
+        if not port.isdigit() or int(port) not in scram_ports:
+            problem(cw, f"KAFKA_BOOTSTRAP_SERVERS {bootstrap and bootstrap[1]} is not the TLS + SCRAM listener "
+                    f"(port {', '.join(map(str, sorted(scram_ports)))})")
+        ca = env_source(c, "KAFKA_SSL_TRUSTSTORE_CERTIFICATES", by_kind)
+        store = env_source(c, "KAFKA_SSL_TRUSTSTORE_TYPE", by_kind)
+        if not ca or ca[:3] != ("secret", f"{cluster}-cluster-ca-cert", "ca.crt") or not store or store[1] != "PEM":
+            problem(cw, f"does not trust the cluster CA (KAFKA_SSL_TRUSTSTORE_TYPE PEM and "
+                    f"KAFKA_SSL_TRUSTSTORE_CERTIFICATES from Secret {cluster}-cluster-ca-cert, key ca.crt)")
+
+    # Writes: a service on its own topics only, nobody else on any; nobody administers the cluster.
+    topics = {t["spec"].get("topicName", n) for n, t in by_kind.get("KafkaTopic", {}).items()}
+    for module in MODULES:
+        if module not in users:
+            problem(overlay, f"no KafkaUser {module}")
+    groups = {}
+    for name, u in users.items():
+        uw = f"{overlay}: KafkaUser {name}"
+        if (u["spec"].get("authorization") or {}).get("type") != "simple":
+            problem(uw, "has no simple authorization: its ACLs would not apply")
+        own = OWN_TOPICS.get(name, set())
+        for rtype, rname, ptype, op in acl_entries(u):
+            if rtype == "topic" and op in WRITE_OPERATIONS:
+                if ptype != "literal" or rname not in own:
+                    whose = [m for m, t in OWN_TOPICS.items() if any(acl_covers(rname, ptype, x) for x in t)]
+                    problem(uw, f"may {op} topic {rname} ({ptype})"
+                            + (f", which is {', '.join(whose)}'s" if whose and name not in whose else "")
+                            + (": the gateway only reads" if name == "gateway" else
+                               ": a service writes only its own topic and its DLQ" if name in OWN_TOPICS else
+                               ": a consuming team only reads"))
+            elif rtype == "topic" and ptype == "literal" and rname != "*" and rname not in topics:
+                problem(uw, f"has an ACL on topic {rname}, which no KafkaTopic creates")
+            if rtype in ("cluster", "transactionalId") and op != "Describe":
+                problem(uw, f"may {op} on {rtype} {rname}: no client administers the cluster")
+            if rtype == "group" and op in READ_OPERATIONS:
+                groups.setdefault(name, []).append((rname, ptype))
+        if name == "gateway" and any(op in WRITE_OPERATIONS for _, _, _, op in acl_entries(u)):
+            problem(uw, "has a write ACL: the gateway only reads")
+    # Reads: the consumers can read what they consume.
+    for name, (wanted, group) in READS.items():
+        u = users.get(name)
+        if not u:
+            continue
+        acls = acl_entries(u)
+        for t in sorted(wanted):
+            if not any(r == "topic" and op in READ_OPERATIONS and acl_covers(n, pt, t) for r, n, pt, op in acls):
+                problem(f"{overlay}: KafkaUser {name}", f"cannot Read topic {t}, which it consumes")
+        if group and not any(r == "group" and op in READ_OPERATIONS and acl_covers(n, pt, group)
+                             for r, n, pt, op in acls):
+            problem(f"{overlay}: KafkaUser {name}", f"cannot Read its consumer group {group}")
+    # No user may join another's consumer group (it would take its partitions and move its offsets).
+    for name, patterns in groups.items():
+        for other, theirs in groups.items():
+            if other == name:
+                continue
+            for g, gt in theirs:
+                if gt == "literal" and any(acl_covers(p, pt, g) for p, pt in patterns):
+                    problem(f"{overlay}: KafkaUser {name}", f"may join consumer group {g} of KafkaUser {other}")
+    readers = [n for n in users if n not in OWN_TOPICS]
+    if not readers:
+        problem(overlay, "no KafkaUser for a consuming team (the example: team-example)")
+    for name in readers:
+        own_prefix = [p for p, pt in groups.get(name, []) if pt == "prefix" and p.startswith(name)]
+        if not own_prefix:
+            problem(f"{overlay}: KafkaUser {name}", f"has no consumer-group prefix of its own ({name}.)")
+
+    # Other namespaces reach the brokers on the SCRAM listener's port only.
+    broker_labels = {"strimzi.io/cluster": cluster, "strimzi.io/kind": "Kafka", "strimzi.io/name": f"{cluster}-kafka"}
+    cross = 0
+    for np in by_kind.get("NetworkPolicy", {}).values():
+        if not np["spec"].get("podSelector") or not label_match(np["spec"]["podSelector"], broker_labels):
+            continue
+        for rule in np["spec"].get("ingress", []) or []:
+            if not any("namespaceSelector" in p for p in rule.get("from", []) or []):
+                continue
+            cross += 1
+            ports = {pp.get("port") for pp in rule.get("ports", []) or []}
+            if not ports or not ports <= scram_ports:
+                problem(f"{overlay}: NetworkPolicy {np['metadata']['name']}",
+                        f"admits other namespaces to Kafka on {sorted(ports) or 'every port'}: only the TLS + SCRAM "
+                        f"listener ({', '.join(map(str, sorted(scram_ports)))})")
+    if not cross:
+        problem(overlay, "no NetworkPolicy admits consuming teams' namespaces to the Kafka listener")
+    note(f"{overlay}: Kafka: {len(users)} KafkaUsers; each Deployment connects as its own over TLS + SCRAM; "
+         "no user writes another's topic, the gateway and consumers write nothing")
 
 
 def check_monitoring(overlay, by_kind):

@@ -42,7 +42,7 @@ import io.vertx.core.buffer.Buffer;
 final class Dispatcher implements Runnable {
 
     private final StreamConfig config;
-    private final String bootstrapServers;
+    private final KafkaSettings kafka;
     private final Signer signer;
     private final StreamMetrics metrics;
     private final ConcurrentLinkedQueue<Runnable> control = new ConcurrentLinkedQueue<>();
@@ -67,9 +67,9 @@ final class Dispatcher implements Runnable {
     private long lastHeartbeat = System.nanoTime();
     private long lastLagCheck;
 
-    Dispatcher(StreamConfig config, String bootstrapServers, Signer signer, StreamMetrics metrics) {
+    Dispatcher(StreamConfig config, KafkaSettings kafka, Signer signer, StreamMetrics metrics) {
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.signer = signer;
         this.metrics = metrics;
     }
@@ -205,9 +205,7 @@ final class Dispatcher implements Runnable {
     }
 
     private void connectAndPreload() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-stream-dispatcher");
+        Properties props = kafka.consumer("gateway-stream-dispatcher");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");

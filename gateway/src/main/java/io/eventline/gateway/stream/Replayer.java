@@ -47,7 +47,7 @@ final class Replayer {
     }
 
     private final StreamConfig config;
-    private final String bootstrapServers;
+    private final KafkaSettings kafka;
     private final Dispatcher dispatcher;
     private final StreamMetrics metrics;
     private final LongSupplier retryMillis;
@@ -71,10 +71,10 @@ final class Replayer {
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("eventline-stream-replay-", 0).factory());
 
-    Replayer(StreamConfig config, String bootstrapServers, Dispatcher dispatcher, StreamMetrics metrics,
+    Replayer(StreamConfig config, KafkaSettings kafka, Dispatcher dispatcher, StreamMetrics metrics,
             LongSupplier retryMillis) {
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.retryMillis = retryMillis;
@@ -239,9 +239,7 @@ final class Replayer {
                 if (!kafkaSlots.tryAcquire(STALL_MILLIS, TimeUnit.MILLISECONDS)) {
                     throw new IllegalStateException("no Kafka replay slot within " + STALL_MILLIS + " ms");
                 }
-                Properties props = new Properties();
-                props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-                props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-stream-replay");
+                Properties props = kafka.consumer("gateway-stream-replay");
                 props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
                 props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
                 props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");

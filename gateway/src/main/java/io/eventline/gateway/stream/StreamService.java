@@ -6,12 +6,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -33,7 +32,7 @@ public class StreamService implements StreamHub {
     private final StreamConfig config;
     private final StreamMetrics metrics;
     private final Vertx vertx;
-    private final String bootstrapServers;
+    private final KafkaSettings kafka;
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
     private Dispatcher dispatcher;
@@ -42,18 +41,18 @@ public class StreamService implements StreamHub {
     private volatile boolean draining;
 
     public StreamService(StreamConfig config, StreamMetrics metrics, Vertx vertx,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.config = config;
         this.metrics = metrics;
         this.vertx = vertx;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = new KafkaSettings(kafkaConfig);
     }
 
     void start(@Observes StartupEvent event) {
         List<String> previous = config.previousSecrets().orElse(List.of());
         this.tickets = new Tickets(new Signer("ticket", config.secret(), previous), config.ticketTtl());
-        this.dispatcher = new Dispatcher(config, bootstrapServers, new Signer("cursor", config.secret(), previous), metrics);
-        this.replayer = new Replayer(config, bootstrapServers, dispatcher, metrics, this::retryMillis);
+        this.dispatcher = new Dispatcher(config, kafka, new Signer("cursor", config.secret(), previous), metrics);
+        this.replayer = new Replayer(config, kafka, dispatcher, metrics, this::retryMillis);
         dispatcher.start();
     }
 
