@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -35,24 +36,43 @@ public final class KafkaBroker implements AutoCloseable {
     private final RunDirectory run;
     private final String bootstrapServers;
     private final int port;
+    private final Scram scram;
     private Process process;
     private Process watchdog;
 
-    private KafkaBroker(RunDirectory run, Path dir, int port, String bootstrapServers) {
+    private KafkaBroker(RunDirectory run, Path dir, int port, String bootstrapServers, Scram scram) {
         this.run = run;
         this.dir = dir;
         this.port = port;
         this.bootstrapServers = bootstrapServers;
+        this.scram = scram;
     }
 
-    /** Formats fresh storage on free ports and starts the broker. */
+    /**
+     * The broker option of Kafka's access tests: the client listener is SASL_PLAINTEXT with
+     * SCRAM-SHA-512 and KRaft's StandardAuthorizer decides, so that what no ACL allows is refused.
+     * {@code superUser} (created at format time) administers it: users, ACLs, topics.
+     */
+    record Scram(String superUser, String superPassword) {
+        String jaas() {
+            return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + superUser
+                    + "\" password=\"" + superPassword + "\";";
+        }
+    }
+
+    /** Formats fresh storage on free ports and starts the broker (plaintext, no authorizer). */
     static KafkaBroker start(RunDirectory run) {
+        return start(run, null);
+    }
+
+    /** As {@link #start(RunDirectory)}; with {@code scram}, authenticated and authorized (see {@link Scram}). */
+    static KafkaBroker start(RunDirectory run, Scram scram) {
         LocalStackException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = freePort();
             int controllerPort = freePort();
             Path dir = run.resolve("kafka-" + port);
-            KafkaBroker broker = new KafkaBroker(run, dir, port, "127.0.0.1:" + port);
+            KafkaBroker broker = new KafkaBroker(run, dir, port, "127.0.0.1:" + port, scram);
             try {
                 broker.configure(controllerPort);
                 broker.format();
@@ -69,7 +89,18 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** An existing broker named by {@code EVENTLINE_KAFKA}; it cannot be stopped from here. */
     static KafkaBroker external(String bootstrapServers) {
-        return new KafkaBroker(null, null, -1, bootstrapServers);
+        return new KafkaBroker(null, null, -1, bootstrapServers, null);
+    }
+
+    /** What an administrative client needs to reach this broker: the super user's login with {@link Scram}. */
+    Map<String, Object> adminConfig() {
+        Map<String, Object> config = new HashMap<>(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        if (scram != null) {
+            config.put("security.protocol", "SASL_PLAINTEXT");
+            config.put("sasl.mechanism", "SCRAM-SHA-512");
+            config.put("sasl.jaas.config", scram.jaas());
+        }
+        return config;
     }
 
     public String bootstrapServers() {
@@ -127,10 +158,10 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Creates the topics that are missing, with the given partition counts. */
     public void ensureTopics(Map<String, Integer> partitionsByTopic) {
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+        Map<String, Object> config = adminConfig();
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        try (Admin admin = Admin.create(config)) {
             var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             partitionsByTopic.forEach((topic, partitions) -> {
@@ -190,7 +221,7 @@ public final class KafkaBroker implements AutoCloseable {
                     share.coordinator.state.topic.min.isr=1
                     group.initial.rebalance.delay.ms=0
                     log.retention.hours=168
-                    """.formatted(port, controllerPort, dir.resolve("data")));
+                    """.formatted(port, controllerPort, dir.resolve("data")) + (scram == null ? "" : secured(controllerPort)));
             Files.writeString(dir.resolve("log4j2.properties"), """
                     status = warn
                     appender.file.type = File
@@ -206,10 +237,40 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * The {@link Scram} option's listeners, replacing the plaintext ones above (later keys win). The
+     * broker's own connections log in as the super user: SCRAM on its listener; PLAIN (a static
+     * user, since SCRAM credentials live in the metadata the controller serves) on the controller's.
+     */
+    private String secured(int controllerPort) {
+        String plain = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"%1$s\" password=\"%2$s\" user_%1$s=\"%2$s\";"
+                .formatted(scram.superUser(), scram.superPassword());
+        return """
+                listeners=SASL_PLAINTEXT://127.0.0.1:%1$d,CONTROLLER://127.0.0.1:%2$d
+                advertised.listeners=SASL_PLAINTEXT://127.0.0.1:%1$d
+                inter.broker.listener.name=SASL_PLAINTEXT
+                listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
+                sasl.enabled.mechanisms=SCRAM-SHA-512
+                sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+                listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=%3$s
+                sasl.mechanism.controller.protocol=PLAIN
+                listener.name.controller.sasl.enabled.mechanisms=PLAIN
+                listener.name.controller.plain.sasl.jaas.config=%4$s
+                authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+                allow.everyone.if.no.acl.found=false
+                super.users=User:%5$s
+                """.formatted(port, controllerPort, scram.jaas(), plain, scram.superUser());
+    }
+
     private void format() {
         // "--option=value": a base64 cluster id may start with '-', which a separate argument would not survive.
-        Process p = startJava(List.of("kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId(),
-                "--config=" + dir.resolve("server.properties")), dir.resolve("format.log"));
+        List<String> args = new ArrayList<>(List.of("kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId(),
+                "--config=" + dir.resolve("server.properties")));
+        if (scram != null) {
+            // The super user's SCRAM credential, in the metadata from the start: it creates the others.
+            args.add("--add-scram=SCRAM-SHA-512=[name=" + scram.superUser() + ",password=" + scram.superPassword() + "]");
+        }
+        Process p = startJava(args, dir.resolve("format.log"));
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
