@@ -1,5 +1,5 @@
 // A thin fetch wrapper for the gateway's REST API: bearer token, the conditional-request headers
-// of DESIGN.md section 3, and RFC 9457 problem+json errors turned into ApiError.
+// of docs/api.md ("HTTP conventions"), and RFC 9457 problem+json errors turned into ApiError.
 
 export interface Problem {
   type?: string;

@@ -1,4 +1,4 @@
--- Idempotency-Key (DESIGN.md section 3): the same key from the same user returns the first result
+-- Idempotency-Key (docs/api.md, "Idempotency keys"): the same key from the same user returns the first result
 -- and never creates twice. Claimed in the create's own transaction.
 create table idempotency_key (
     user_id      text        not null,
