@@ -39,3 +39,31 @@ trap - EXIT
 for _ in $(seq 1 30); do [ -z "$(leftovers)" ] && break; sleep 1; done
 if [ -n "$(leftovers)" ]; then echo "smoke: left behind after down:"; leftovers; exit 1; fi
 echo "  nothing left running"
+
+# Dev mode's infrastructure: ./eventline up --infra starts PostgreSQL and Kafka only, and writes the
+# .env that ./mvnw quarkus:dev -pl <service> reads; down deletes them.
+trap './eventline down >/dev/null 2>&1 || true' EXIT
+./eventline up --infra --detach >/dev/null
+for pair in events-service:8081 messaging-service:8082 notification-service:8083 gateway:8080; do
+  module=${pair%%:*} port=${pair##*:}
+  env_file="$module/.env"
+  [ -f "$env_file" ] || { echo "smoke: up --infra wrote no $env_file"; exit 1; }
+  grep -qx "QUARKUS_HTTP_PORT=$port" "$env_file" || { echo "smoke: $env_file does not set QUARKUS_HTTP_PORT=$port"; exit 1; }
+  kafka=$(sed -n 's/^KAFKA_BOOTSTRAP_SERVERS=//p' "$env_file")
+  (exec 3<>"/dev/tcp/${kafka%:*}/${kafka##*:}") 2>/dev/null || { echo "smoke: Kafka of $env_file ($kafka) is not reachable"; exit 1; }
+  if [ "$module" != gateway ]; then
+    db=$(sed -n 's|^QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://\([^/]*\)/.*|\1|p' "$env_file")
+    (exec 3<>"/dev/tcp/${db%:*}/${db##*:}") 2>/dev/null || { echo "smoke: PostgreSQL of $env_file ($db) is not reachable"; exit 1; }
+  fi
+done
+status=$(curl -s -o /dev/null -w '%{http_code}' http://localhost:8080/q/health/ready || true)
+[ "$status" = 000 ] || { echo "smoke: up --infra started a gateway (:8080 answered $status)"; exit 1; }
+echo "  up --infra: PostgreSQL and Kafka reachable, each service's .env written, no service started"
+./eventline down >/dev/null
+trap - EXIT
+for f in events-service/.env messaging-service/.env notification-service/.env gateway/.env; do
+  [ ! -e "$f" ] || { echo "smoke: $f is still there after down"; exit 1; }
+done
+for _ in $(seq 1 30); do [ -z "$(leftovers)" ] && break; sleep 1; done
+if [ -n "$(leftovers)" ]; then echo "smoke: left behind after down (--infra):"; leftovers; exit 1; fi
+echo "  down deleted the .env files; nothing left running"

@@ -117,9 +117,11 @@ public final class Cli {
     }
 
     private static int up(List<String> args) throws InterruptedException {
-        String host = bindHost(args, System.getenv("EVENTLINE_BIND"));
+        boolean infra = args.contains("--infra");
+        List<String> bindArgs = args.stream().filter(a -> !a.equals("--infra")).toList();
+        String host = bindHost(bindArgs, System.getenv("EVENTLINE_BIND"));
         if (host == null) {
-            System.err.println("eventline: up takes --detach and --lan (EVENTLINE_BIND: 127.0.0.1 or 0.0.0.0), not "
+            System.err.println("eventline: up takes --detach, --lan and --infra (EVENTLINE_BIND: 127.0.0.1 or 0.0.0.0), not "
                     + args + " / EVENTLINE_BIND=" + System.getenv("EVENTLINE_BIND"));
             return 2;
         }
@@ -130,7 +132,7 @@ public final class Cli {
                         s.port(), s.module(), s.portVariable());
                 return 2;
             }
-            if (!Files.exists(jar(root, s))) {
+            if (!infra && !Files.exists(jar(root, s))) {
                 System.err.println("eventline: " + jar(root, s) + " is missing; run ./eventline up (it builds) or ./mvnw package");
                 return 2;
             }
@@ -143,10 +145,12 @@ public final class Cli {
 
         Path logs = root.resolve(".eventline/logs");
         List<ServiceProcess> running = new ArrayList<>();
+        List<Path> devEnvFiles = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             OUT.println("\n▸ stopping …");
             running.reversed().forEach(ServiceProcess::stop);
+            devEnvFiles.forEach(file -> quietly(() -> Files.deleteIfExists(file)));
             quietly(stack::close);
             quietly(() -> Files.deleteIfExists(root.resolve(".eventline/up.pid")));
             OUT.println("  stopped.");
@@ -157,6 +161,15 @@ public final class Cli {
             Files.writeString(root.resolve(".eventline/up.pid"), Long.toString(ProcessHandle.current().pid()));
         } catch (IOException e) {
             throw new LocalStackException("cannot write to " + logs + ": " + e.getMessage(), e);
+        }
+
+        if (infra) {
+            for (Service s : SERVICES) {
+                devEnvFiles.add(writeDevEnv(root, s, env(stack, s, host)));
+            }
+            printInfraSummary(stack, devEnvFiles, t0);
+            stopped.await();
+            return 0;
         }
 
         OUT.println("▸ starting the services …");
@@ -183,6 +196,40 @@ public final class Cli {
             }
         }
         return env;
+    }
+
+    /**
+     * What {@code ./mvnw quarkus:dev -pl <module>} needs to run against this stack, as the module's
+     * {@code .env} (dev mode reads it from the module's directory): the variables the packaged run
+     * gets, and the module's port. Deleted when the stack stops, since its ports die with it.
+     */
+    static Path writeDevEnv(Path root, Service s, Map<String, String> env) {
+        Path file = root.resolve(s.module()).resolve(".env");
+        StringBuilder text = new StringBuilder("# Written by ./eventline up --infra for ./mvnw quarkus:dev -pl ")
+                .append(s.module()).append("; deleted when it stops.\n");
+        Map<String, String> dev = new LinkedHashMap<>(env);
+        dev.remove("QUARKUS_PROFILE"); // dev mode runs the dev profile itself
+        dev.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
+        dev.forEach((name, value) -> text.append(name).append('=').append(value).append('\n'));
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new LocalStackException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
+    private static void printInfraSummary(LocalStack stack, List<Path> devEnvFiles, long t0) {
+        OUT.printf("%n✔ PostgreSQL and Kafka are up in %.1f s; no service was started%n", seconds(t0));
+        OUT.println("  PostgreSQL        127.0.0.1:" + stack.postgresPort() + " (user " + stack.dbUsername() + ")");
+        OUT.println("  Kafka             " + stack.kafkaBootstrapServers());
+        OUT.println("  written           " + devEnvFiles.stream().map(f -> f.getParent().getFileName() + "/.env").toList());
+        OUT.println("\n  run a service in dev mode (live reload, Dev UI at /q/dev-ui), one terminal each:");
+        for (Service s : SERVICES) {
+            OUT.printf("    ./mvnw quarkus:dev -pl %-21s # http://127.0.0.1:%d%n", s.module(), s.port());
+        }
+        OUT.println("\n  Ctrl-C stops everything.");
+        OUT.flush();
     }
 
     private static boolean awaitHealthy(List<ServiceProcess> services, long t0) throws InterruptedException {
