@@ -2,7 +2,7 @@ package io.eventline.changefeed;
 
 import java.util.List;
 
-/** The change topics of DESIGN.md section 4. Keys: event id, conversation id, recipient id. */
+/** The change topics of docs/api.md ("Change records"). Keys: event id, conversation id, recipient id. */
 public final class Topics {
 
     public static final String EVENTS = "eventline.events";

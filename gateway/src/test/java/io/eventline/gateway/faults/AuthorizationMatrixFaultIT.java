@@ -39,7 +39,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Scenario 7, the authorisation matrix: every endpoint of DESIGN.md section 3 (and the three the
+ * Scenario 7, the authorisation matrix: every endpoint of docs/api.md that takes a token (including the three the
  * services add for the gateway's summary), called through gateway A by fourteen identities.
  *
  * <p><b>Load:</b> 32 endpoints in 33 rows (an event is read both pending and approved) × 14
@@ -59,7 +59,7 @@ import io.vertx.core.json.JsonObject;
  * {@link #theDevelopmentKeyIsRefusedUnderProd} starts every service and a gateway in the prod
  * profile with the development key and sees each refuse to start.
  *
- * <p><b>Checks:</b> each status against {@link #EXPECTED} (DESIGN.md section 2: 401 without a valid
+ * <p><b>Checks:</b> each status against {@link #EXPECTED} (docs/api.md, "Identity and tokens": 401 without a valid
  * token, 403 for the wrong role or a foreign resource the caller may know of, 404 for one it may
  * not know exists); every 4xx is {@code application/problem+json} with the same {@code status} in
  * its body; a stream that opens is {@code text/event-stream} and starts with {@code ready}; 5xx are
@@ -98,8 +98,8 @@ class AuthorizationMatrixFaultIT {
     /**
      * What each identity must get. "owner" is the row's owner (see {@link #endpoints}: the event's
      * partner, the booking's user, a participant, the recipient); "partner", "admin" and "user" own
-     * nothing there. Rows marked † are not in DESIGN.md section 3 but are reachable through the
-     * gateway (the summary's sources); they follow the rules of section 2.
+     * nothing there. Rows marked † are not called by the web app itself but are reachable through the
+     * gateway (the summary's sources); they follow the same rules (docs/api.md, "Identity and tokens").
      */
     private static final String EXPECTED = """
             | endpoint                                | none | expired | key | algnone | hs256 | aud | tworoles | norole | unknown | nosub | owner | partner | admin | user |
@@ -632,8 +632,8 @@ class AuthorizationMatrixFaultIT {
         md.append("\nP is the partner who owns the events, U the user who holds the bookings, started the conversation "
                 + "(with P) and receives the notification. \"another partner\", \"admin\" and \"user\" own none of it. "
                 + "The ten bad tokens carry the row owner's real claims (sub, role, issuer) but for what each "
-                + "changes: the signature, expiry, audience, groups or sub. † not in DESIGN.md "
-                + "section 3: the services' counters behind `GET /api/me/summary`, and one booking.\n");
+                + "changes: the signature, expiry, audience, groups or sub. † not called by the "
+                + "web app itself: the services' counters behind `GET /api/me/summary`, and one booking.\n");
         return md.toString();
     }
 

@@ -32,7 +32,7 @@ final class FaultProducer implements AutoCloseable {
             "bootstrap.servers", LocalStack.shared().kafkaBootstrapServers(), "acks", "all", "enable.idempotence", "true",
             "linger.ms", "5", "max.request.size", "2097152"), new StringSerializer(), new ByteArraySerializer());
 
-    /** The topic of a record type (DESIGN.md section 4). */
+    /** The topic of a record type (docs/api.md, "Change records"). */
     static String topicOf(String type) {
         if (type.startsWith("event.") || type.startsWith("booking.")) {
             return Topics.EVENTS;
