@@ -31,6 +31,9 @@ public final class LocalStack implements AutoCloseable {
             "eventline.messages", 6,
             "eventline.notifications", 6);
 
+    /** Dead-letter topics: notification-service's records that no retry can apply (docs/operations.md). */
+    public static final Map<String, Integer> DEAD_LETTER_TOPICS = Map.of("eventline.notifications.dlq", 1);
+
     private static Map<String, Object> sharedOps;
 
     private final Map<String, Object> ops;
@@ -110,6 +113,7 @@ public final class LocalStack implements AutoCloseable {
         PostgresServer postgres = pg.join();
         KafkaBroker kafka = broker.join();
         kafka.ensureTopics(TOPICS);
+        kafka.ensureTopics(DEAD_LETTER_TOPICS);
 
         Map<String, Object> ops = new LinkedHashMap<>();
         ops.put("kafka.bootstrap", kafka.bootstrapServers());

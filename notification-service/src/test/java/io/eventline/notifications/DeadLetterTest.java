@@ -1,0 +1,124 @@
+package io.eventline.notifications;
+
+import static io.eventline.localstack.TopicReader.header;
+import static io.eventline.notifications.Feed.START;
+import static io.eventline.notifications.Feed.types;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.eventline.changefeed.Audience;
+import io.eventline.changefeed.ChangeRecord;
+import io.eventline.changefeed.Topics;
+import io.eventline.localstack.LocalStackTestResource;
+import io.eventline.localstack.TopicReader;
+import io.eventline.notifications.Feed.Person;
+import io.eventline.notifications.messaging.PoisonRecordException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+
+/**
+ * On the real broker and database: a record that cannot be applied goes to the dead-letter topic
+ * with its cause and leaves nothing behind, the next one is applied; a ce_id seen twice acts once.
+ */
+@QuarkusTest
+@WithTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "notifications"))
+class DeadLetterTest {
+
+    static final String DLQ = "eventline.notifications.dlq";
+    private static final Duration WITHIN = Duration.ofSeconds(20);
+
+    @Inject
+    EntityManager em;
+    @Inject
+    MeterRegistry metrics;
+
+    Feed feed;
+    TopicReader dlq;
+    final Person pat = Person.of("partner");
+    final UUID eventId = UUID.randomUUID();
+
+    @BeforeEach
+    void open() {
+        feed = new Feed();
+        dlq = new TopicReader(DLQ);
+    }
+
+    @AfterEach
+    void close() {
+        feed.close();
+        dlq.close();
+    }
+
+    @Test
+    void aRecordThatFailsHalfwayIsDeadLetteredWithItsCauseLeavesNoRowAndTheNextOneIsApplied() {
+        // A well-formed change record whose data fails while it is applied: its ce_id is already
+        // inserted in changefeed_processed when startsAt cannot be parsed.
+        String badData = Feed.event(eventId, pat.sub(), "APPROVED", 2, "Blue Room", START, "x")
+                .replaceFirst("\"startsAt\":\"[^\"]+\"", "\"startsAt\":\"soon\"");
+        ChangeRecord poison = feed.eventRecord("event.approved", eventId, Audience.PUBLIC, 2, badData);
+        ChangeRecord next = feed.eventRecord("event.rejected", eventId, Audience.user(pat.sub()), 3,
+                Feed.event(eventId, pat.sub(), "REJECTED", 3, "Blue Room", START, "x"));
+
+        feed.send(poison, next);
+
+        var dead = dlq.await(r -> poison.id().equals(header(r, ChangeRecord.H_ID)), 1, WITHIN).get(0);
+        assertThat(dead.key()).isEqualTo(eventId.toString());
+        assertThat(TopicReader.value(dead)).isEqualTo(badData);
+        assertThat(header(dead, ChangeRecord.H_TYPE)).as("the record's own headers travel with it").isEqualTo("event.approved");
+        assertThat(header(dead, "dead-letter-exception-class-name")).isEqualTo(PoisonRecordException.class.getName());
+        assertThat(header(dead, "dead-letter-reason")).isEqualTo("event.approved record " + poison.id() + " cannot be applied");
+        assertThat(header(dead, "dead-letter-cause-class-name")).isEqualTo("java.time.format.DateTimeParseException");
+        assertThat(header(dead, "dead-letter-cause")).contains("'soon'");
+        assertThat(header(dead, "dead-letter-topic")).isEqualTo(Topics.EVENTS);
+        assertThat(header(dead, "dead-letter-partition")).isNotBlank();
+        assertThat(header(dead, "dead-letter-offset")).isNotBlank();
+
+        await().atMost(WITHIN).untilAsserted(() -> assertThat(types(pat)).containsExactly("EVENT_REJECTED"));
+        assertThat(count("select count(*) from changefeed_processed where ce_id = ?1", poison.id()))
+                .as("the poison record's ce_id, rolled back with the rest: a fixed copy would still be applied")
+                .isZero();
+        assertThat(count("select count(*) from notification where source_id = ?1", poison.id())).isZero();
+        assertThat(count("select count(*) from changefeed_processed where ce_id = ?1", next.id())).isEqualTo(1);
+    }
+
+    @Test
+    void aDuplicateCeIdMakesOneNotification() {
+        ChangeRecord approved = feed.eventRecord("event.approved", eventId, Audience.PUBLIC, 2,
+                Feed.event(eventId, pat.sub(), "APPROVED", 2, "Blue Room", START, "x"));
+        ChangeRecord marker = feed.eventRecord("event.rejected", eventId, Audience.user(pat.sub()), 3,
+                Feed.event(eventId, pat.sub(), "REJECTED", 3, "Blue Room", START, "x"));
+
+        double duplicates = duplicates();
+
+        feed.send(approved, approved, approved, marker); // one key: one partition, read in this order
+
+        await().atMost(WITHIN).untilAsserted(() -> assertThat(types(pat)).contains("EVENT_REJECTED"));
+        assertThat(duplicates()).as("the copies recognised by their ce_id (not only by the table's unique key)")
+                .isEqualTo(duplicates + 2);
+        assertThat(types(pat)).containsExactlyInAnyOrder("EVENT_APPROVED", "EVENT_REJECTED");
+        assertThat(count("select count(*) from notification where source_id = ?1", approved.id())).isEqualTo(1);
+        assertThat(dlq.readToEnd(r -> approved.id().equals(header(r, ChangeRecord.H_ID)))).isEmpty();
+    }
+
+    private double duplicates() {
+        var c = metrics.find("eventline.notifications.records").tag("outcome", "duplicate").counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private long count(String sql, String param) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(sql)
+                .setParameter(1, param).getSingleResult()).longValue());
+    }
+}
