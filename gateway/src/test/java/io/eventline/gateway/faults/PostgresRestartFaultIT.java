@@ -150,7 +150,7 @@ class PostgresRestartFaultIT {
             List<ConsumerRecord<String, byte[]>> published = topic.readToEnd(
                     r -> created.contains(TopicReader.header(r, "ce_subject"))
                             && "event.created".equals(TopicReader.header(r, "ce_type")));
-            // Delivery is at least once (DESIGN section 4): a record whose outbox row could not be
+            // Delivery is at least once (docs/change-feed.md): a record whose outbox row could not be
             // deleted because the database went away right after Kafka acknowledged it is published
             // again, with the same ce_id, and de-duplicated by every consumer. Two *different* records
             // for one change would be a real duplicate.
