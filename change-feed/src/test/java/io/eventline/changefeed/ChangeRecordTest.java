@@ -39,7 +39,28 @@ class ChangeRecordTest {
         assertThat(json.get("time").asText()).isEqualTo("2026-11-23T10:15:30.123456Z");
         assertThat(json.get("audience").asText()).isEqualTo("public");
         assertThat(json.get("aggregateversion").asLong()).isEqualTo(3);
+        assertThat(json.get("dataschema").asText()).isEqualTo("https://eventline.dev/schemas/event.approved/v1.json");
         assertThat(json.get("data").get("title").asText()).isEqualTo("Jazz \"Night\"");
+    }
+
+    @Test
+    void everyEventlineRecordNamesItsVersionedDataSchema() {
+        for (String type : RecordTypes.all()) {
+            ChangeRecord r = new ChangeRecord(Topics.EVENTS, "k", "id", "s", type, "k", Instant.EPOCH, Audience.PUBLIC, 1,
+                    "{}");
+            String expected = "https://eventline.dev/schemas/" + type + "/v" + RecordTypes.versionOf(type) + ".json";
+            assertThat(new String(r.toProducerRecord().headers().lastHeader(ChangeRecord.H_DATASCHEMA).value(),
+                    java.nio.charset.StandardCharsets.UTF_8)).as(type).isEqualTo(expected);
+        }
+        assertThat(new String(record.toProducerRecord().headers().lastHeader("ce_dataschema").value(),
+                java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("https://eventline.dev/schemas/event.approved/v1.json");
+    }
+
+    @Test
+    void aTypeThatIsNotEventlinesHasNoDataSchema() {
+        ChangeRecord other = new ChangeRecord(Topics.EVENTS, "k", "id", "s", "widget.created", "k", Instant.EPOCH,
+                Audience.PUBLIC, 1, "{}");
+        assertThat(other.toProducerRecord().headers().lastHeader(ChangeRecord.H_DATASCHEMA)).isNull();
     }
 
     @Test

@@ -75,6 +75,7 @@ class OutboxRelayTest {
         assertThat(header(r, "content-type")).isEqualTo("application/json");
         assertThat(header(r, "ce_audience")).isEqualTo("role:admin,user:alice");
         assertThat(header(r, "ce_aggregateversion")).isEqualTo("1");
+        assertThat(r.headers().lastHeader("ce_dataschema")).as("widget.created is no Eventline type").isNull();
         assertThat(new String(r.value(), StandardCharsets.UTF_8))
                 .isEqualTo("{\"id\":\"" + id + "\",\"name\":\"first\",\"version\":1}");
     }

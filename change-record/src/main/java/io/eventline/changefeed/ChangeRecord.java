@@ -22,8 +22,10 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
  *
  * <p>Headers: {@code ce_specversion}, {@code ce_id} (the de-duplication key), {@code ce_source},
  * {@code ce_type}, {@code ce_subject} (the aggregate id), {@code ce_time},
- * {@code content-type: application/json}, and the extensions {@code ce_audience} and
- * {@code ce_aggregateversion}.
+ * {@code content-type: application/json}, {@code ce_dataschema} (the versioned schema of the data,
+ * from {@link RecordTypes#dataSchemaOf}; only on Eventline's own types), and the extensions
+ * {@code ce_audience} and {@code ce_aggregateversion}. The data schema is derived from the type
+ * here, the one place that writes the attributes, so no producer can forget or misspell it.
  */
 public record ChangeRecord(String topic, String key, String id, String source, String type, String subject,
         Instant time, Audience audience, long aggregateVersion, String data) {
@@ -40,6 +42,7 @@ public record ChangeRecord(String topic, String key, String id, String source, S
     public static final String H_AUDIENCE = "ce_audience";
     public static final String H_AGGREGATE_VERSION = "ce_aggregateversion";
     public static final String H_CONTENT_TYPE = "content-type";
+    public static final String H_DATASCHEMA = "ce_dataschema";
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -65,6 +68,7 @@ public record ChangeRecord(String topic, String key, String id, String source, S
         header(headers, H_SUBJECT, subject);
         header(headers, H_TIME, time.toString());
         header(headers, H_CONTENT_TYPE, CONTENT_TYPE);
+        RecordTypes.dataSchemaOf(type).ifPresent(uri -> header(headers, H_DATASCHEMA, uri));
         header(headers, H_AUDIENCE, audience.format());
         header(headers, H_AGGREGATE_VERSION, Long.toString(aggregateVersion));
         return new ProducerRecord<>(topic, null, key, data.getBytes(StandardCharsets.UTF_8), headers);
@@ -117,6 +121,7 @@ public record ChangeRecord(String topic, String key, String id, String source, S
         field(out, "subject", subject);
         field(out, "time", time.toString());
         field(out, "datacontenttype", CONTENT_TYPE);
+        RecordTypes.dataSchemaOf(type).ifPresent(uri -> field(out, "dataschema", uri));
         field(out, "audience", audience.format());
         out.append(",\"aggregateversion\":").append(aggregateVersion);
         out.append(",\"data\":").append(data).append('}');
