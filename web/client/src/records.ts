@@ -1,135 +1,50 @@
-// The resources of the REST API and the change records the stream pushes. The shapes follow the
-// JSON Schemas in change-record/src/main/resources/schemas/ (a record's `data` is the same JSON as
-// the REST resource after the change) and DESIGN.md section 3.
+// The resources of the REST API and the change records the stream pushes. A record's `data` is the
+// same JSON as the REST resource after the change; its shapes and the record types are generated
+// from their one source, the JSON Schemas in change-record/src/main/resources/schemas/, into
+// records.generated.ts (scripts/generate-records.mjs; the build fails when that file is stale or
+// edited by hand). This file names them for the client's API and adds what is not in a record.
+// The schemas are open: a newer server may add fields, enum values and record types, so a client
+// ignores fields it does not know, and an unknown type arrives as an UnknownRecord.
+
+import type {
+  BookedEventSummary,
+  Booking,
+  BookingStatus,
+  Conversation,
+  Event,
+  EventRevision,
+  EventStatus,
+  Message,
+  Notification,
+  NotificationType,
+  ReadAll,
+  ReadState,
+} from './records.generated.js';
+import { RECORD_TYPES_BY_SCHEMA } from './records.generated.js';
+
+export type { BookedEventSummary, BookingStatus, EventRevision, EventStatus, NotificationType };
+export { SCHEMA_VERSIONS } from './records.generated.js';
 
 export type Role = 'partner' | 'admin' | 'user';
 
-export type EventStatus = 'DRAFT' | 'PENDING_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED';
-export type BookingStatus = 'CONFIRMED' | 'CANCELLED';
-export type NotificationType =
-  | 'EVENT_SUBMITTED'
-  | 'EVENT_APPROVED'
-  | 'EVENT_REJECTED'
-  | 'EVENT_UPDATED'
-  | 'EVENT_CANCELLED'
-  | 'BOOKING_CONFIRMED'
-  | 'BOOKING_RECEIVED'
-  | 'MESSAGE_RECEIVED'
-  | 'REVISION_SUBMITTED'
-  | 'REVISION_APPROVED'
-  | 'REVISION_REJECTED';
+/** Timestamps are ISO-8601 UTC strings, ids UUID strings. data of the event.* records. */
+export type EventDto = Event;
+/** data of booking.*: the booking, with the event as of that change. */
+export type BookingDto = Booking;
+/** data of message.sent; `seq` counts per conversation from 1 and is the record's aggregateversion. */
+export type MessageDto = Message;
 
-/** Timestamps are ISO-8601 UTC strings, ids UUID strings. */
-export interface EventDto {
-  id: string;
-  partnerId: string;
-  title: string;
-  description: string;
-  venue: string;
-  startsAt: string;
-  endsAt: string;
-  capacity: number;
-  seatsBooked: number;
-  category: string | null;
-  status: EventStatus;
-  rejectionReason: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  /**
-   * Changed content of an APPROVED event, waiting for review (or rejected); only the partner and
-   * admins ever receive it, and it is absent from public records. A public `event.updated` (a
-   * capacity change) never changes it: keep the revision you hold (see `mergeEventRecord`).
-   */
-  revision?: EventRevision;
-}
-
-/** The content an admin has not approved yet: the event's own fields stay the approved ones. */
-export interface EventRevision {
-  status: 'PENDING' | 'REJECTED';
-  title: string;
-  description: string;
-  venue: string;
-  startsAt: string;
-  endsAt: string;
-  category: string | null;
-  submittedAt: string;
-  rejectionReason: string | null;
-}
-
-/** The booked event as of the booking's change (what a booker's list shows). */
-export interface BookedEventSummary {
-  title: string;
-  venue: string;
-  startsAt: string;
-  endsAt: string;
-  status: EventStatus;
-  capacity: number;
-  seatsBooked: number;
-}
-
-export interface BookingDto {
-  id: string;
-  eventId: string;
-  userId: string;
-  seats: number;
-  status: BookingStatus;
-  version: number;
-  createdAt: string;
-  event: BookedEventSummary;
-}
-
-export interface MessageDto {
-  id: string;
-  conversationId: string;
-  senderId: string;
-  senderName: string;
-  body: string;
-  /** Per conversation, from 1; it is the record's aggregateversion. */
-  seq: number;
-  sentAt: string;
-}
-
-export interface ConversationDto {
-  id: string;
-  subject?: string;
-  eventId?: string;
-  participants: string[];
-  createdBy: string;
-  createdAt: string;
-  lastSeq: number;
-  activityAt: string;
-  lastMessage?: MessageDto;
+export interface ConversationDto extends Conversation {
   /** The caller's own count: in REST answers only, never in change records (they are shared). */
   unreadCount?: number;
 }
 
 /** data of conversation.read; its aggregateversion is readSeq. */
-export interface ReadStateDto {
-  conversationId: string;
-  userId: string;
-  readSeq: number;
-  unreadCount: number;
-}
-
-export interface NotificationDto {
-  id: string;
-  type: NotificationType;
-  title: string;
-  body: string;
-  subject: { kind: 'event' | 'booking' | 'conversation'; id: string };
-  read: boolean;
-  createdAt: string;
-  /** The CloudEvent id of the record the notification was derived from. */
-  sourceId: string;
-}
-
+export type ReadStateDto = ReadState;
+/** data of notification.created and notification.read. */
+export type NotificationDto = Notification;
 /** data of notification.read-all. */
-export interface ReadAllDto {
-  userId: string;
-  readAt: string;
-  count: number;
-}
+export type ReadAllDto = ReadAll;
 
 export interface Page<T> {
   items: T[];
@@ -158,24 +73,16 @@ export interface StreamTicket {
 
 // ---- change records ----
 
-export const EVENT_RECORD_TYPES = [
-  'event.created',
-  'event.updated',
-  'event.submitted',
-  'event.approved',
-  'event.rejected',
-  'event.cancelled',
-  'event.revision-submitted',
-  'event.revision-withdrawn',
-  'event.revision-approved',
-  'event.revision-rejected',
+export const EVENT_RECORD_TYPES = RECORD_TYPES_BY_SCHEMA.Event;
+export const BOOKING_RECORD_TYPES = RECORD_TYPES_BY_SCHEMA.Booking;
+export const MESSAGING_RECORD_TYPES = [
+  ...RECORD_TYPES_BY_SCHEMA.Conversation,
+  ...RECORD_TYPES_BY_SCHEMA.Message,
+  ...RECORD_TYPES_BY_SCHEMA.ReadState,
 ] as const;
-export const BOOKING_RECORD_TYPES = ['booking.confirmed', 'booking.cancelled'] as const;
-export const MESSAGING_RECORD_TYPES = ['conversation.created', 'message.sent', 'conversation.read'] as const;
 export const NOTIFICATION_RECORD_TYPES = [
-  'notification.created',
-  'notification.read',
-  'notification.read-all',
+  ...RECORD_TYPES_BY_SCHEMA.Notification,
+  ...RECORD_TYPES_BY_SCHEMA.ReadAll,
 ] as const;
 /** Every record type the stream can push (its SSE `event:` names). */
 export const RECORD_TYPES = [
@@ -204,6 +111,11 @@ export interface ChangeRecord<T = unknown> {
   audience: string;
   /** The aggregate's version after the change: apply a record only when it is newer than what you hold. */
   aggregateversion: number;
+  /**
+   * The schema of `data` and its major version, `https://eventline.dev/schemas/<type>/v<N>.json`
+   * (absent from records written before it was set: read those as v1).
+   */
+  dataschema?: string;
   /** The full resource after the change. */
   data: T;
 }
