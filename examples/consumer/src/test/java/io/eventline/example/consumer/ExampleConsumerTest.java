@@ -271,10 +271,12 @@ class ExampleConsumerTest {
         assertThat(change.time().toInstant()).isEqualTo(expected.time());
         assertThat(change.audience()).isEqualTo(expected.audience().format());
         assertThat(change.aggregateVersion()).isEqualTo(expected.aggregateVersion());
-        // Whatever ce_dataschema the writer sets (it is derived from the type), the SDK reads it as written.
+        // The writer derives ce_dataschema from the type; the SDK hands it over as written.
         Header dataschema = sent.record().headers().lastHeader("ce_dataschema");
-        assertThat(change.dataschema()).isEqualTo(
-                dataschema == null ? null : URI.create(new String(dataschema.value(), StandardCharsets.UTF_8)));
+        assertThat(dataschema).as("ce_dataschema of " + expected.type()).isNotNull();
+        assertThat(change.dataschema())
+                .isEqualTo(URI.create(new String(dataschema.value(), StandardCharsets.UTF_8)))
+                .isEqualTo(URI.create(RecordTypes.dataSchemaOf(expected.type()).orElseThrow()));
     }
 
     /** The example consumer running on its own thread, recording what it handled. */
