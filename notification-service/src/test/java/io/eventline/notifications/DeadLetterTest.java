@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import io.eventline.changefeed.Audience;
 import io.eventline.changefeed.ChangeRecord;
 import io.eventline.changefeed.Topics;
+import io.eventline.localstack.LocalStack;
 import io.eventline.localstack.LocalStackTestResource;
 import io.eventline.localstack.TopicReader;
 import io.eventline.notifications.Feed.Person;
@@ -110,6 +111,31 @@ class DeadLetterTest {
         assertThat(types(pat)).containsExactlyInAnyOrder("EVENT_APPROVED", "EVENT_REJECTED");
         assertThat(count("select count(*) from notification where source_id = ?1", approved.id())).isEqualTo(1);
         assertThat(dlq.readToEnd(r -> approved.id().equals(header(r, ChangeRecord.H_ID)))).isEmpty();
+    }
+
+    @Test
+    void aGoodRecordWhileTheDatabaseIsAwayIsRetriedUntilItIsBackAndNeverDeadLettered() {
+        ChangeRecord approved = feed.eventRecord("event.approved", eventId, Audience.PUBLIC, 2,
+                Feed.event(eventId, pat.sub(), "APPROVED", 2, "Blue Room", START, "x"));
+        LocalStack stack = LocalStack.shared();
+        double retries = retries();
+        stack.stopPostgres();
+        try {
+            feed.send(approved);
+            // the consumer tried, failed on the database and is retrying (not dead-lettering)
+            await().atMost(Duration.ofSeconds(60)).until(() -> retries() >= retries + 2);
+        } finally {
+            stack.startPostgres();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(types(pat)).containsExactly("EVENT_APPROVED"));
+        assertThat(count("select count(*) from notification where source_id = ?1", approved.id())).isEqualTo(1);
+        assertThat(dlq.readToEnd(r -> approved.id().equals(header(r, ChangeRecord.H_ID)))).isEmpty();
+    }
+
+    /** SmallRye Fault Tolerance's count of retries (of ChangeFeedConsumer.consume, the one @Retry). */
+    private double retries() {
+        return metrics.find("ft.retry.retries.total").counters().stream().mapToDouble(c -> c.count()).sum();
     }
 
     private double duplicates() {

@@ -74,6 +74,10 @@ public class ChangeFeedConsumer {
         } catch (InvalidChangeRecordException | IllegalArgumentException | DateTimeParseException e) {
             span.recordException(e);
             throw poison(raw, record.type() + " record " + record.id() + " cannot be applied", e);
+        } catch (RuntimeException e) {
+            // Ours, not the record's (the database is away): @Retry comes back to this very record.
+            Log.warnf("%s-%d@%d (%s): %s; retrying", raw.topic(), raw.partition(), raw.offset(), record.id(), e);
+            throw e;
         } finally {
             span.end();
         }
