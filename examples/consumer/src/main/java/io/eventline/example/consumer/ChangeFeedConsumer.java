@@ -27,7 +27,8 @@ import io.cloudevents.rw.CloudEventRWException;
  * <li>each record is decoded by the CloudEvents SDK (Kafka binary mode: the {@code ce_*} headers
  * are the attributes, the value is the data);</li>
  * <li>a {@code ce_id} handled before is dropped (delivery is at least once);</li>
- * <li>a {@code ce_type} this consumer does not know is skipped and counted, never an error;</li>
+ * <li>a {@code ce_type} this consumer does not know, or a data schema version of it
+ * ({@code ce_dataschema}) other than the one it reads, is skipped and counted, never an error;</li>
  * <li>a record that is not a CloudEvent, or whose data does not bind, is skipped and counted
  * (logged with its position), so one bad record cannot stop the feed;</li>
  * <li>offsets are committed after the records of a poll are handled, never before: a crash
@@ -110,8 +111,8 @@ public final class ChangeFeedConsumer implements Runnable {
             return;
         }
         Class<?> dataClass = Payloads.TYPES.get(event.getType());
-        if (dataClass == null) {
-            // A type newer than this consumer: forward compatibility says skip it, and count it.
+        if (dataClass == null || !Payloads.knownVersion(event.getType(), event.getDataSchema())) {
+            // A type, or a version of one, newer than this consumer: skip it, and count it.
             unknownTypes.incrementAndGet();
             return;
         }

@@ -66,6 +66,21 @@ public final class Payloads {
             Map.entry("notification.read", Notification.class),
             Map.entry("notification.read-all", NotificationReadAll.class));
 
+    /**
+     * The data schema version this consumer reads. While a breaking change ships, Eventline writes
+     * each change once per version (distinct {@code ce_id}s, one {@code ce_dataschema} each): a
+     * consumer reads the version it knows and skips the other, as it skips an unknown type.
+     */
+    static final String DATASCHEMA_BASE = "https://eventline.dev/schemas/";
+    static final int VERSION = 1;
+
+    /** Whether a record of a known type is in the version this consumer reads (no ce_dataschema: v1). */
+    static boolean knownVersion(String type, java.net.URI dataschema) {
+        return dataschema == null
+                ? VERSION == 1
+                : dataschema.toString().equals(DATASCHEMA_BASE + type + "/v" + VERSION + ".json");
+    }
+
     static final ObjectMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();

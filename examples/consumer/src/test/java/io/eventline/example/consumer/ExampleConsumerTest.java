@@ -134,6 +134,29 @@ class ExampleConsumerTest {
     }
 
     @Test
+    void readsTheDataschemaVersionItKnowsAndSkipsANewerOne() throws Exception {
+        UUID eventId = UUID.randomUUID();
+        // A breaking change's transition: the same change once per version, each with its own ce_id.
+        ChangeRecord v1 = record(Topics.EVENTS, eventId.toString(), "event.updated", eventId.toString(),
+                Audience.PUBLIC, 6, eventJson(eventId, "p", "Both versions", ""));
+        ChangeRecord v2 = record(Topics.EVENTS, eventId.toString(), "event.updated", eventId.toString(),
+                Audience.PUBLIC, 6, "{\"id\":\"" + eventId + "\",\"headline\":\"Both versions\"}");
+        ProducerRecord<String, byte[]> v2Wire = v2.toProducerRecord();
+        v2Wire.headers().remove("ce_dataschema");
+        v2Wire.headers().add("ce_dataschema",
+                "https://eventline.dev/schemas/event.updated/v2.json".getBytes(StandardCharsets.UTF_8));
+        publish(v2Wire);
+        publish(v1.toProducerRecord());
+
+        try (Run run = new Run("team-example.test-version-" + UUID.randomUUID())) {
+            run.awaitHandled(v1.id());
+
+            assertThat(run.handled(v2.id())).isEmpty();
+            assertThat(run.consumer.unknownTypes()).isPositive();
+        }
+    }
+
+    @Test
     void ignoresDataFieldsAndAttributesItDoesNotKnow() throws Exception {
         UUID eventId = UUID.randomUUID();
         ChangeRecord extended = record(Topics.EVENTS, eventId.toString(), "event.updated", eventId.toString(),
