@@ -1,0 +1,62 @@
+package io.eventline.localstack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+/** A producer's record is read strictly; the published schema stays open for consumers. */
+class RecordSchemasTest {
+
+    private static final String BOOKING = "/schemas/booking.json";
+
+    private static String booking(String extra, String status) {
+        return """
+                {"id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","eventId":"1b4e28ba-2fa1-11d2-883f-0016d3cca428",
+                 "userId":"uma","seats":2,"status":"%s","version":1,"createdAt":"2026-12-03T10:00:00Z",%s
+                 "event":{"title":"t","venue":"v","startsAt":"2026-12-04T10:00:00Z","endsAt":"2026-12-04T12:00:00Z",
+                          "status":"APPROVED","capacity":10,"seatsBooked":2}}
+                """.formatted(status, extra);
+    }
+
+    @Test
+    void aRecordTheSchemaDescribesPassesBothReadings() {
+        assertEquals(Set.of(), RecordSchemas.violations(BOOKING, booking("", "CONFIRMED")));
+        assertEquals(Set.of(), RecordSchemas.publishedViolations(BOOKING, booking("", "CONFIRMED")));
+    }
+
+    @Test
+    void aFieldTheSchemaDoesNotNameIsAProducersMistakeButNotAConsumersProblem() {
+        String extra = booking("\"note\":\"new\",", "CONFIRMED");
+        Set<String> strict = RecordSchemas.violations(BOOKING, extra);
+        assertTrue(strict.stream().anyMatch(v -> v.contains("note")), strict::toString);
+        assertEquals(Set.of(), RecordSchemas.publishedViolations(BOOKING, extra));
+    }
+
+    @Test
+    void anEnumValueTheSchemaDoesNotNameIsAProducersMistakeButNotAConsumersProblem() {
+        String waitlisted = booking("", "WAITLISTED");
+        Set<String> strict = RecordSchemas.violations(BOOKING, waitlisted);
+        assertTrue(strict.stream().anyMatch(v -> v.contains("status")), strict::toString);
+        assertEquals(Set.of(), RecordSchemas.publishedViolations(BOOKING, waitlisted));
+    }
+
+    @Test
+    void theStrictReadingReachesReferencedSchemasAndNestedObjects() {
+        // booking.event.status is a $ref into event.json; booking.event is a nested object
+        String nestedEnum = booking("", "CONFIRMED").replace("\"APPROVED\"", "\"ARCHIVED\"");
+        assertFalse(RecordSchemas.violations(BOOKING, nestedEnum).isEmpty(), "an enum value of a referenced schema");
+        String nestedField = booking("", "CONFIRMED").replace("\"capacity\":10", "\"capacity\":10,\"room\":\"A\"");
+        assertFalse(RecordSchemas.violations(BOOKING, nestedField).isEmpty(), "a field of a nested object");
+    }
+
+    @Test
+    void aWrongTypeFailsBothReadings() {
+        String wrong = booking("", "CONFIRMED").replace("\"seats\":2", "\"seats\":\"two\"");
+        assertFalse(RecordSchemas.violations(BOOKING, wrong).isEmpty());
+        assertFalse(RecordSchemas.publishedViolations(BOOKING, wrong).isEmpty());
+    }
+}
