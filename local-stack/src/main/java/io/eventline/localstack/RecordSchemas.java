@@ -1,47 +1,15 @@
 package io.eventline.localstack;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.InputFormat;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import io.eventline.changefeed.DataSchemas;
 
 /**
- * For tests: checks a record's data against the JSON Schema change-record publishes for its type
- * (resolved from the classpath, never from the network), so the contract cannot drift silently.
- *
- * <p>Two readings of one schema. The published schema is open, so that adding a field or an enum
- * value breaks no consumer that validates (docs/change-feed.md). A producer is held to more: its
- * records may carry only the fields and the enum values the schema names today, or a new field
- * would ship without first being added to the schema. {@link #violations} is that strict reading
- * (every object closed, every open enum cut to its known values); {@link #publishedViolations} is
- * what a consumer validating against the published file sees.
+ * For tests: the services' record tests check what they publish against change-record's JSON
+ * Schemas, read strictly. Delegates to {@link DataSchemas}, the one implementation (which
+ * notification-service also runs on every record it consumes).
  */
 public final class RecordSchemas {
-
-    private static final String BASE = "https://eventline.dev/schemas/";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder()
-            .formatAssertionsEnabled(true).build();
-    private static final JsonSchemaFactory PUBLISHED = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-            b -> b.schemaMappers(m -> m.mapPrefix(BASE, "classpath:schemas/")));
-    private static final JsonSchemaFactory STRICT = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-            b -> b.schemaLoaders(l -> l.schemas(iri -> iri.startsWith(BASE) ? strict(iri.substring(BASE.length())) : null)));
-    private static final ConcurrentHashMap<String, JsonSchema> STRICT_CACHE = new ConcurrentHashMap<>();
-    private static final ConcurrentHashMap<String, JsonSchema> PUBLISHED_CACHE = new ConcurrentHashMap<>();
 
     private RecordSchemas() {
     }
@@ -52,49 +20,11 @@ public final class RecordSchemas {
      * Empty when valid.
      */
     public static Set<String> violations(String schemaResource, String json) {
-        return validate(STRICT, STRICT_CACHE, schemaResource, json);
+        return DataSchemas.strictViolations(schemaResource, json);
     }
 
     /** The violations of {@code json} against the published (open) schema, as a validating consumer sees them. */
     public static Set<String> publishedViolations(String schemaResource, String json) {
-        return validate(PUBLISHED, PUBLISHED_CACHE, schemaResource, json);
-    }
-
-    private static Set<String> validate(JsonSchemaFactory factory, ConcurrentHashMap<String, JsonSchema> cache,
-            String schemaResource, String json) {
-        String name = schemaResource.substring(schemaResource.lastIndexOf('/') + 1);
-        JsonSchema schema = cache.computeIfAbsent(name, n -> factory.getSchema(SchemaLocation.of(BASE + n), CONFIG));
-        return schema.validate(json, InputFormat.JSON).stream().map(ValidationMessage::getMessage)
-                .collect(Collectors.toCollection(TreeSet::new));
-    }
-
-    /** The schema file {@code name} from the classpath, every object closed and every open enum cut to its known values. */
-    static String strict(String name) {
-        try (InputStream in = RecordSchemas.class.getClassLoader().getResourceAsStream("schemas/" + name)) {
-            if (in == null) {
-                return null;
-            }
-            JsonNode schema = JSON.readTree(in);
-            close(schema);
-            return JSON.writeValueAsString(schema);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read schemas/" + name, e);
-        }
-    }
-
-    private static void close(JsonNode node) {
-        if (node instanceof ObjectNode object) {
-            if (object.has("properties") && !object.has("additionalProperties")) {
-                object.put("additionalProperties", false);
-            }
-            // An open enum is anyOf [{enum: [known values]}, {type: string}]: keep the known values only.
-            JsonNode anyOf = object.get("anyOf");
-            if (anyOf != null && anyOf.isArray() && anyOf.size() == 2 && anyOf.get(0).has("enum")
-                    && "string".equals(anyOf.get(1).path("type").asText()) && anyOf.get(1).size() == 1) {
-                object.set("enum", anyOf.get(0).get("enum"));
-                object.remove("anyOf");
-            }
-        }
-        node.forEach(RecordSchemas::close);
+        return DataSchemas.publishedViolations(schemaResource, json);
     }
 }

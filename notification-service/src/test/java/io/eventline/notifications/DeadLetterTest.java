@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import io.eventline.changefeed.Audience;
 import io.eventline.changefeed.ChangeRecord;
+import io.eventline.changefeed.InvalidChangeRecordException;
 import io.eventline.changefeed.Topics;
 import io.eventline.localstack.LocalStack;
 import io.eventline.localstack.LocalStackTestResource;
@@ -30,8 +31,9 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 
 /**
- * On the real broker and database: a record that cannot be applied goes to the dead-letter topic
- * with its cause and leaves nothing behind, the next one is applied; a ce_id seen twice acts once.
+ * On the real broker and database: a record that cannot be applied, or whose data its published
+ * schema rejects, goes to the dead-letter topic with its cause and leaves nothing behind, the next
+ * one is applied; additive data is applied; a ce_id seen twice acts once.
  */
 @QuarkusTest
 @WithTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "notifications"))
@@ -64,11 +66,10 @@ class DeadLetterTest {
 
     @Test
     void aRecordThatFailsHalfwayIsDeadLetteredWithItsCauseLeavesNoRowAndTheNextOneIsApplied() {
-        // A well-formed change record whose data fails while it is applied: its ce_id is already
-        // inserted in changefeed_processed when startsAt cannot be parsed.
-        String badData = Feed.event(eventId, pat.sub(), "APPROVED", 2, "Blue Room", START, "x")
-                .replaceFirst("\"startsAt\":\"[^\"]+\"", "\"startsAt\":\"soon\"");
-        ChangeRecord poison = feed.eventRecord("event.approved", eventId, Audience.PUBLIC, 2, badData);
+        // A record its schema accepts (revision is optional) that fails while it is applied: its ce_id
+        // is already inserted in changefeed_processed when the rejected revision's title is not there.
+        String badData = Feed.event(eventId, pat.sub(), "APPROVED", 2, "Blue Room", START, "x");
+        ChangeRecord poison = feed.eventRecord("event.revision-rejected", eventId, Audience.user(pat.sub()), 2, badData);
         ChangeRecord next = feed.eventRecord("event.rejected", eventId, Audience.user(pat.sub()), 3,
                 Feed.event(eventId, pat.sub(), "REJECTED", 3, "Blue Room", START, "x"));
 
@@ -77,11 +78,13 @@ class DeadLetterTest {
         var dead = dlq.await(r -> poison.id().equals(header(r, ChangeRecord.H_ID)), 1, WITHIN).get(0);
         assertThat(dead.key()).isEqualTo(eventId.toString());
         assertThat(TopicReader.value(dead)).isEqualTo(badData);
-        assertThat(header(dead, ChangeRecord.H_TYPE)).as("the record's own headers travel with it").isEqualTo("event.approved");
+        assertThat(header(dead, ChangeRecord.H_TYPE)).as("the record's own headers travel with it")
+                .isEqualTo("event.revision-rejected");
         assertThat(header(dead, "dead-letter-exception-class-name")).isEqualTo(PoisonRecordException.class.getName());
-        assertThat(header(dead, "dead-letter-reason")).isEqualTo("event.approved record " + poison.id() + " cannot be applied");
-        assertThat(header(dead, "dead-letter-cause-class-name")).isEqualTo("java.time.format.DateTimeParseException");
-        assertThat(header(dead, "dead-letter-cause")).contains("'soon'");
+        assertThat(header(dead, "dead-letter-reason"))
+                .isEqualTo("event.revision-rejected record " + poison.id() + " cannot be applied");
+        assertThat(header(dead, "dead-letter-cause-class-name")).isEqualTo(InvalidChangeRecordException.class.getName());
+        assertThat(header(dead, "dead-letter-cause")).contains("data has no title");
         assertThat(header(dead, "dead-letter-topic")).isEqualTo(Topics.EVENTS);
         assertThat(header(dead, "dead-letter-partition")).isNotBlank();
         assertThat(header(dead, "dead-letter-offset")).isNotBlank();
@@ -92,6 +95,54 @@ class DeadLetterTest {
                 .isZero();
         assertThat(count("select count(*) from notification where source_id = ?1", poison.id())).isZero();
         assertThat(count("select count(*) from changefeed_processed where ce_id = ?1", next.id())).isEqualTo(1);
+    }
+
+    @Test
+    void dataItsSchemaRejectsIsDeadLetteredWithTheViolationsWritesNothingAndTheNextOneIsApplied() {
+        // Both carry every field this service reads (title, venue, times), so without the schema they would be applied.
+        String wrongType = Feed.event(eventId, pat.sub(), "PENDING_APPROVAL", 2, "Blue Room", START, "x")
+                .replace("\"capacity\":50", "\"capacity\":\"many\"");
+        String noCreatedAt = Feed.event(eventId, pat.sub(), "PENDING_APPROVAL", 3, "Blue Room", START, "x")
+                .replaceFirst(",\"createdAt\":\"[^\"]+\"", "");
+        ChangeRecord many = feed.eventRecord("event.submitted", eventId, Audience.role("admin"), 2, wrongType);
+        ChangeRecord missing = feed.eventRecord("event.submitted", eventId, Audience.role("admin"), 3, noCreatedAt);
+        ChangeRecord next = feed.eventRecord("event.rejected", eventId, Audience.user(pat.sub()), 4,
+                Feed.event(eventId, pat.sub(), "REJECTED", 4, "Blue Room", START, "x"));
+
+        feed.send(many, missing, next);
+
+        var deadMany = dlq.await(r -> many.id().equals(header(r, ChangeRecord.H_ID)), 1, WITHIN).get(0);
+        assertThat(TopicReader.value(deadMany)).isEqualTo(wrongType);
+        assertThat(header(deadMany, "dead-letter-exception-class-name")).isEqualTo(PoisonRecordException.class.getName());
+        assertThat(header(deadMany, "dead-letter-reason"))
+                .startsWith("event.submitted record " + many.id() + " breaks /schemas/event.json: ")
+                .contains("capacity").contains("integer");
+        assertThat(header(deadMany, "dead-letter-topic")).isEqualTo(Topics.EVENTS);
+        var deadMissing = dlq.await(r -> missing.id().equals(header(r, ChangeRecord.H_ID)), 1, WITHIN).get(0);
+        assertThat(header(deadMissing, "dead-letter-reason"))
+                .startsWith("event.submitted record " + missing.id() + " breaks /schemas/event.json: ")
+                .contains("createdAt");
+
+        await().atMost(WITHIN).untilAsserted(() -> assertThat(types(pat)).containsExactly("EVENT_REJECTED"));
+        for (ChangeRecord bad : new ChangeRecord[] { many, missing }) {
+            assertThat(count("select count(*) from changefeed_processed where ce_id = ?1", bad.id())).isZero();
+            assertThat(count("select count(*) from notification where source_id = ?1", bad.id())).isZero();
+        }
+        assertThat(count("select count(*) from changefeed_processed where ce_id = ?1", next.id())).isEqualTo(1);
+    }
+
+    @Test
+    void aFieldAndAnEnumValueAddedLaterAreAcceptedAndApplied() {
+        // The published schema is open: a newer events-service may add both without breaking this consumer.
+        String newer = Feed.event(eventId, pat.sub(), "APPROVED", 2, "Blue Room", START, "x")
+                .replace("\"status\":\"APPROVED\"", "\"status\":\"FEATURED\",\"room\":\"A\"");
+        ChangeRecord approved = feed.eventRecord("event.approved", eventId, Audience.PUBLIC, 2, newer);
+
+        feed.send(approved);
+
+        await().atMost(WITHIN).untilAsserted(() -> assertThat(types(pat)).containsExactly("EVENT_APPROVED"));
+        assertThat(count("select count(*) from notification where source_id = ?1", approved.id())).isEqualTo(1);
+        assertThat(dlq.readToEnd(r -> approved.id().equals(header(r, ChangeRecord.H_ID)))).isEmpty();
     }
 
     @Test

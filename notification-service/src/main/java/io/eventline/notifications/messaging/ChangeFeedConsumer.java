@@ -2,13 +2,16 @@ package io.eventline.notifications.messaging;
 
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.Set;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.eventline.changefeed.ChangeRecord;
+import io.eventline.changefeed.DataSchemas;
 import io.eventline.changefeed.InvalidChangeRecordException;
+import io.eventline.changefeed.RecordTypes;
 import io.eventline.changefeed.trace.TraceContext;
 import io.eventline.notifications.service.Derivation;
 import io.eventline.notifications.service.SourceRecords;
@@ -30,7 +33,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  *
  * <p>One record at a time, in order ({@code @Blocking} is ordered): each is applied in its own
  * transaction ({@link SourceRecords}), and returning acks it, so its offset can be committed only
- * after that transaction committed. A record no retry can apply is nacked and goes to the
+ * after that transaction committed. A record no retry can apply (not a change record, data its
+ * type's published schema rejects, data its type cannot be read from) is nacked and goes to the
  * dead-letter topic; one of a type we do not know is acked and ignored; anything else (the
  * database is away) is retried, holding the record, and never dead-lettered.
  */
@@ -59,6 +63,16 @@ public class ChangeFeedConsumer {
             record = ChangeRecord.fromConsumerRecord(raw);
         } catch (InvalidChangeRecordException e) {
             throw poison(raw, "not a change record", e);
+        }
+        // Before any transaction: data its published schema rejects is dead-lettered and writes nothing,
+        // even when the fields this service reads happen to parse. The schema is open, so a field or an
+        // enum value added later passes; a type RecordTypes does not know is left to Derivation (ignored).
+        if (RecordTypes.all().contains(record.type())) {
+            Set<String> violations = DataSchemas.violations(record.type(), record.data());
+            if (!violations.isEmpty()) {
+                throw poison(raw, record.type() + " record " + record.id() + " breaks "
+                        + RecordTypes.schemaOf(record.type()) + ": " + String.join("; ", violations), null);
+            }
         }
         Span span = tracer.spanBuilder(raw.topic() + " process").setSpanKind(SpanKind.CONSUMER)
                 .setParent(parentOf(raw)).setAttribute("messaging.system", "kafka")
@@ -91,6 +105,10 @@ public class ChangeFeedConsumer {
 
     private PoisonRecordException poison(ConsumerRecord<String, byte[]> raw, String what, RuntimeException cause) {
         count("poison");
+        if (cause == null) {
+            Log.warnf("dead-lettering %s-%d@%d: %s", raw.topic(), raw.partition(), raw.offset(), what);
+            return new PoisonRecordException(what);
+        }
         Log.warnf("dead-lettering %s-%d@%d: %s: %s", raw.topic(), raw.partition(), raw.offset(), what,
                 cause.getMessage());
         return new PoisonRecordException(what, cause);

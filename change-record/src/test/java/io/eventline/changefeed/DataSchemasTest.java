@@ -1,7 +1,8 @@
-package io.eventline.localstack;
+package io.eventline.changefeed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Set;
@@ -9,7 +10,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** A producer's record is read strictly; the published schema stays open for consumers. */
-class RecordSchemasTest {
+class DataSchemasTest {
 
     private static final String BOOKING = "/schemas/booking.json";
 
@@ -24,39 +25,52 @@ class RecordSchemasTest {
 
     @Test
     void aRecordTheSchemaDescribesPassesBothReadings() {
-        assertEquals(Set.of(), RecordSchemas.violations(BOOKING, booking("", "CONFIRMED")));
-        assertEquals(Set.of(), RecordSchemas.publishedViolations(BOOKING, booking("", "CONFIRMED")));
+        assertEquals(Set.of(), DataSchemas.strictViolations(BOOKING, booking("", "CONFIRMED")));
+        assertEquals(Set.of(), DataSchemas.publishedViolations(BOOKING, booking("", "CONFIRMED")));
     }
 
     @Test
     void aFieldTheSchemaDoesNotNameIsAProducersMistakeButNotAConsumersProblem() {
         String extra = booking("\"note\":\"new\",", "CONFIRMED");
-        Set<String> strict = RecordSchemas.violations(BOOKING, extra);
+        Set<String> strict = DataSchemas.strictViolations(BOOKING, extra);
         assertTrue(strict.stream().anyMatch(v -> v.contains("note")), strict::toString);
-        assertEquals(Set.of(), RecordSchemas.publishedViolations(BOOKING, extra));
+        assertEquals(Set.of(), DataSchemas.publishedViolations(BOOKING, extra));
     }
 
     @Test
     void anEnumValueTheSchemaDoesNotNameIsAProducersMistakeButNotAConsumersProblem() {
         String waitlisted = booking("", "WAITLISTED");
-        Set<String> strict = RecordSchemas.violations(BOOKING, waitlisted);
+        Set<String> strict = DataSchemas.strictViolations(BOOKING, waitlisted);
         assertTrue(strict.stream().anyMatch(v -> v.contains("status")), strict::toString);
-        assertEquals(Set.of(), RecordSchemas.publishedViolations(BOOKING, waitlisted));
+        assertEquals(Set.of(), DataSchemas.publishedViolations(BOOKING, waitlisted));
     }
 
     @Test
     void theStrictReadingReachesReferencedSchemasAndNestedObjects() {
         // booking.event.status is a $ref into event.json; booking.event is a nested object
         String nestedEnum = booking("", "CONFIRMED").replace("\"APPROVED\"", "\"ARCHIVED\"");
-        assertFalse(RecordSchemas.violations(BOOKING, nestedEnum).isEmpty(), "an enum value of a referenced schema");
+        assertFalse(DataSchemas.strictViolations(BOOKING, nestedEnum).isEmpty(), "an enum value of a referenced schema");
         String nestedField = booking("", "CONFIRMED").replace("\"capacity\":10", "\"capacity\":10,\"room\":\"A\"");
-        assertFalse(RecordSchemas.violations(BOOKING, nestedField).isEmpty(), "a field of a nested object");
+        assertFalse(DataSchemas.strictViolations(BOOKING, nestedField).isEmpty(), "a field of a nested object");
     }
 
     @Test
     void aWrongTypeFailsBothReadings() {
         String wrong = booking("", "CONFIRMED").replace("\"seats\":2", "\"seats\":\"two\"");
-        assertFalse(RecordSchemas.violations(BOOKING, wrong).isEmpty());
-        assertFalse(RecordSchemas.publishedViolations(BOOKING, wrong).isEmpty());
+        assertFalse(DataSchemas.strictViolations(BOOKING, wrong).isEmpty());
+        assertFalse(DataSchemas.publishedViolations(BOOKING, wrong).isEmpty());
+    }
+
+    @Test
+    void aTypeIsReadAgainstItsPublishedSchema() {
+        assertEquals(Set.of(), DataSchemas.violations("booking.confirmed", booking("\"note\":\"new\",", "WAITLISTED")));
+        Set<String> missing = DataSchemas.violations("booking.confirmed", booking("", "CONFIRMED").replace("\"userId\":\"uma\",", ""));
+        assertTrue(missing.stream().anyMatch(v -> v.contains("userId")), missing::toString);
+    }
+
+    @Test
+    void dataThatIsNotJsonIsAViolationAndAnUnknownTypeIsRefused() {
+        assertFalse(DataSchemas.violations("booking.confirmed", "{not json").isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> DataSchemas.violations("booking.waitlisted", "{}"));
     }
 }
