@@ -48,11 +48,11 @@ for pair in events-service:8081 messaging-service:8082 notification-service:8083
   module=${pair%%:*} port=${pair##*:}
   env_file="$module/.env"
   [ -f "$env_file" ] || { echo "smoke: up --infra wrote no $env_file"; exit 1; }
-  grep -qx "QUARKUS_HTTP_PORT=$port" "$env_file" || { echo "smoke: $env_file does not set QUARKUS_HTTP_PORT=$port"; exit 1; }
-  kafka=$(sed -n 's/^KAFKA_BOOTSTRAP_SERVERS=//p' "$env_file")
+  grep -qx "_DEV_QUARKUS_HTTP_PORT=$port" "$env_file" || { echo "smoke: $env_file does not set _DEV_QUARKUS_HTTP_PORT=$port"; exit 1; }
+  kafka=$(sed -n 's/^_DEV_KAFKA_BOOTSTRAP_SERVERS=//p' "$env_file")
   (exec 3<>"/dev/tcp/${kafka%:*}/${kafka##*:}") 2>/dev/null || { echo "smoke: Kafka of $env_file ($kafka) is not reachable"; exit 1; }
   if [ "$module" != gateway ]; then
-    db=$(sed -n 's|^QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://\([^/]*\)/.*|\1|p' "$env_file")
+    db=$(sed -n 's|^_DEV_QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://\([^/]*\)/.*|\1|p' "$env_file")
     (exec 3<>"/dev/tcp/${db%:*}/${db##*:}") 2>/dev/null || { echo "smoke: PostgreSQL of $env_file ($db) is not reachable"; exit 1; }
   fi
 done

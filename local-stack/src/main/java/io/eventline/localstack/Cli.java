@@ -201,7 +201,9 @@ public final class Cli {
     /**
      * What {@code ./mvnw quarkus:dev -pl <module>} needs to run against this stack, as the module's
      * {@code .env} (dev mode reads it from the module's directory): the variables the packaged run
-     * gets, and the module's port. Deleted when the stack stops, since its ports die with it.
+     * gets, and the module's port. Each name carries the dev profile's prefix ({@code _DEV_}), since
+     * the tests read the same file and an unprofiled entry there would override their {@code %test}
+     * settings. Deleted when the stack stops, since its ports die with it.
      */
     static Path writeDevEnv(Path root, Service s, Map<String, String> env) {
         Path file = root.resolve(s.module()).resolve(".env");
@@ -210,7 +212,7 @@ public final class Cli {
         Map<String, String> dev = new LinkedHashMap<>(env);
         dev.remove("QUARKUS_PROFILE"); // dev mode runs the dev profile itself
         dev.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
-        dev.forEach((name, value) -> text.append(name).append('=').append(value).append('\n'));
+        dev.forEach((name, value) -> text.append("_DEV_").append(name).append('=').append(value).append('\n'));
         try {
             Files.writeString(file, text);
         } catch (IOException e) {
