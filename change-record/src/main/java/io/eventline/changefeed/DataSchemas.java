@@ -12,8 +12,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
@@ -38,10 +40,15 @@ public final class DataSchemas {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder()
             .formatAssertionsEnabled(true).build();
+    /** Draft 2020-12 plus our two annotations (x-record-types, x-version), which validate nothing. */
+    private static final JsonMetaSchema META = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
+            .keyword(new NonValidationKeyword("x-record-types")).keyword(new NonValidationKeyword("x-version")).build();
     private static final JsonSchemaFactory PUBLISHED = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-            b -> b.schemaLoaders(l -> l.schemas(iri -> iri.startsWith(BASE) ? published(iri.substring(BASE.length())) : null)));
+            b -> b.metaSchema(META).schemaLoaders(
+                    l -> l.schemas(iri -> iri.startsWith(BASE) ? published(iri.substring(BASE.length())) : null)));
     private static final JsonSchemaFactory STRICT = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-            b -> b.schemaLoaders(l -> l.schemas(iri -> iri.startsWith(BASE) ? strict(iri.substring(BASE.length())) : null)));
+            b -> b.metaSchema(META).schemaLoaders(
+                    l -> l.schemas(iri -> iri.startsWith(BASE) ? strict(iri.substring(BASE.length())) : null)));
     private static final ConcurrentHashMap<String, JsonSchema> STRICT_CACHE = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<String, JsonSchema> PUBLISHED_CACHE = new ConcurrentHashMap<>();
 
@@ -56,6 +63,15 @@ public final class DataSchemas {
      */
     public static Set<String> violations(String type, String json) {
         return publishedViolations(RecordTypes.schemaOf(type), json);
+    }
+
+    /**
+     * Compiles the published schema of every record type now, so that a consumer's first record of
+     * each type does not pay for it (hundreds of milliseconds on a cold JVM). Call it at start.
+     */
+    public static void compileAll() {
+        RecordTypes.all().stream().map(RecordTypes::schemaOf).distinct()
+                .forEach(schema -> publishedViolations(schema, "{}"));
     }
 
     /** The violations of {@code json} against the published (open) schema at {@code /schemas/<name>.json}. */

@@ -31,7 +31,7 @@ public final class LocalStack implements AutoCloseable {
             "eventline.messages", 6,
             "eventline.notifications", 6);
 
-    /** Dead-letter topics, reserved for notification-service's consumer on Reactive Messaging, which has not landed (k8s grants its ACL). */
+    /** Dead-letter topics: notification-service's records that no retry can apply (docs/operations.md). */
     public static final Map<String, Integer> DEAD_LETTER_TOPICS = Map.of("eventline.notifications.dlq", 1);
 
     private static Map<String, Object> sharedOps;

@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -83,6 +84,22 @@ final class Feed implements AutoCloseable {
     void send(ChangeRecord... records) {
         for (ChangeRecord r : records) {
             send(r.toProducerRecord());
+        }
+    }
+
+    /** All of them in one go (pipelined, in order), waiting only for the last acknowledgement. */
+    void sendAll(List<ChangeRecord> records) {
+        try {
+            Future<?> last = null;
+            for (ChangeRecord r : records) {
+                last = producer.send(r.toProducerRecord());
+            }
+            producer.flush();
+            if (last != null) {
+                last.get(10, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 

@@ -21,8 +21,9 @@ import io.eventline.localstack.LocalStack;
  * than driving the API could make.
  *
  * <p>The data of these records is deliberately not an aggregate's state (it has no {@code id}):
- * notification-service, which consumes eventline.events and eventline.messages, skips such a
- * record as malformed instead of deriving notifications for made-up users.
+ * notification-service, which consumes eventline.events and eventline.messages, sends such a
+ * record to its dead-letter topic (eventline.notifications.dlq) instead of deriving notifications
+ * for made-up users.
  */
 final class FaultProducer implements AutoCloseable {
 

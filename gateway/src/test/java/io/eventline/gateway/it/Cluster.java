@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import io.eventline.localstack.LocalStack;
@@ -78,8 +80,9 @@ public final class Cluster {
                 partner.transition(id, "submit");
                 admin.transition(id, "approve");
                 partner.send(partner.conversation(admin.sub).getString("id"), "warm-up");
-                stream.until(e -> e.event().equals("notification.created"), Duration.ofSeconds(60));
-                stream.until(e -> e.event().equals("message.sent"), Duration.ofSeconds(60));
+                // Either may come first: the notification takes one more hop (notification-service).
+                Set<String> awaited = new HashSet<>(Set.of("notification.created", "message.sent"));
+                stream.until(e -> awaited.remove(e.event()) && awaited.isEmpty(), Duration.ofSeconds(60));
             }
         }
     }

@@ -131,7 +131,9 @@ public class NotificationService {
         }
         NotificationView view = NotificationView.of(n, true);
         if (changed) {
-            outbox.record(Topics.NOTIFICATIONS, caller.sub(), "notification.read", n.id.toString(),
+            // Keyed like the notification's notification.created (its recipient: the reader, or
+            // role:admin), so that every record about one notification is on one partition, in order.
+            outbox.record(Topics.NOTIFICATIONS, key(n.recipient), "notification.read", n.id.toString(),
                     Audience.user(caller.sub()), 2, view);
         }
         return view;
