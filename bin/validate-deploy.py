@@ -200,7 +200,7 @@ def prometheus_names(kind, name, text):
 
 
 # Quarkus' own meters (http server, JVM, process) that the dashboard and alerts may use; request
-# latency is a histogram (HttpMetrics in service-http and the gateway turn it on).
+# latency is a histogram (http-common's HttpMetrics turns it on in the gateway and every service).
 STANDARD_METRICS = {
     "http_server_requests_seconds_bucket", "http_server_requests_seconds_count", "http_server_requests_seconds_sum", "http_server_requests_seconds_max",
     "jvm_memory_used_bytes", "jvm_memory_committed_bytes", "jvm_memory_max_bytes",

@@ -5,7 +5,7 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 
 /**
  * Starts the gateway. Its one job before Quarkus starts: hand two request checks to
- * {@link io.eventline.gateway.config.RouterProblems}, which answers them with problem+json. Left to
+ * {@link io.eventline.gateway.config.RequestScreen}, which answers them with problem+json. Left to
  * the layers below, both end in an empty 400 before any route runs, and their only switches are
  * system properties read once, when the classes load:
  * <ul>
@@ -14,7 +14,7 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * <li>Vert.x's request decoder refuses a header with a control character or a name that is not a
  * token.
  * </ul>
- * RouterProblems makes both checks as the first route, before the proxy, the stream or REST read
+ * RequestScreen makes both checks as the first route, before the proxy, the stream or REST read
  * anything, so nothing unchecked reaches a service or a response header.
  */
 @QuarkusMain

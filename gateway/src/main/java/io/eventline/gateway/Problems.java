@@ -1,32 +1,19 @@
 package io.eventline.gateway;
 
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import io.eventline.http.common.ProblemJson;
 import io.vertx.ext.web.RoutingContext;
 
-/** RFC 9457 problem+json answers from the gateway's own Vert.x routes (the stream, dev sign-in). */
+/**
+ * The stream's way to answer with a problem, with a type slug of its own ({@code stream-unavailable}
+ * for a 503 titled "Service unavailable"). Everything else answers with {@link ProblemJson}, which
+ * this calls.
+ */
 public final class Problems {
 
     private Problems() {
     }
 
     public static void send(RoutingContext rc, int status, String type, String title, String detail) {
-        send(rc, status, type, title, detail, null);
-    }
-
-    /** {@code errors}: the {@code {field, message}} list of a validation problem, or null. */
-    public static void send(RoutingContext rc, int status, String type, String title, String detail, JsonArray errors) {
-        HttpServerResponse response = rc.response();
-        if (response.ended() || response.closed()) {
-            return;
-        }
-        JsonObject problem = new JsonObject().put("type", "https://eventline.dev/problems/" + type).put("title", title)
-                .put("status", status).put("detail", detail);
-        if (errors != null) {
-            problem.put("errors", errors);
-        }
-        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json").end(problem.encode());
+        ProblemJson.of(status, title, detail).type(type).send(rc);
     }
 }

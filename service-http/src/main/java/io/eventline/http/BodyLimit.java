@@ -1,5 +1,7 @@
 package io.eventline.http;
 
+import io.eventline.http.common.ProblemJson;
+import io.eventline.http.common.RouterProblems;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -42,13 +44,7 @@ public class BodyLimit {
     }
 
     private static void tooLarge(RoutingContext rc) {
-        if (rc.response().ended() || rc.response().closed()) {
-            return;
-        }
-        rc.response().setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, ProblemMapper.PROBLEM_JSON)
-                .putHeader(HttpHeaders.CONNECTION, "close")
-                .end("{\"type\":\"https://eventline.dev/problems/payload-too-large\",\"title\":\"Payload too large\","
-                        + "\"status\":413,\"detail\":\"the body is larger than 64 KiB\"}");
+        ProblemJson.of(413, "Payload too large", "the body is larger than 64 KiB").header("Connection", "close").send(rc);
     }
 
     private final BodyHandler chunked = BodyHandler.create(false).setBodyLimit(MAX_BODY);

@@ -4,9 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.eventline.http.common.ProblemJson;
+
 /**
- * An RFC 9457 problem to answer with: {@code type}, {@code title}, {@code status}, {@code detail},
- * {@code errors} (field errors) and extension members.
+ * An RFC 9457 problem to answer with, thrown from a resource: {@code status}, {@code title},
+ * {@code detail}, {@code errors} (field errors) and extension members. {@link ProblemJson} makes
+ * the body ({@code type} from the title) and {@link ProblemMapper} the answer.
  */
 public class Problem extends RuntimeException {
 
@@ -62,17 +65,10 @@ public class Problem extends RuntimeException {
         return new Problem(422, "Unprocessable request", detail, List.of());
     }
 
-    /** The JSON body. */
-    public Map<String, Object> body() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", "https://eventline.dev/problems/" + title.toLowerCase().replace(' ', '-'));
-        body.put("title", title);
-        body.put("status", status);
-        body.put("detail", getMessage());
-        if (!errors.isEmpty()) {
-            body.put("errors", errors);
-        }
-        body.putAll(extensions);
-        return body;
+    /** The problem+json answer to give. */
+    public ProblemJson json() {
+        ProblemJson json = ProblemJson.of(status, title, getMessage()).errors(errors);
+        extensions.forEach(json::with);
+        return json;
     }
 }

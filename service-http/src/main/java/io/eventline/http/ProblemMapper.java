@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import io.eventline.changefeed.Roles;
+import io.eventline.http.common.ProblemJson;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -20,10 +21,8 @@ import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
-/** Turns every failure into {@code application/problem+json}: never an HTML page, never a bare 500. */
+/** Turns every failure into a problem ({@link ProblemJson}): never an HTML page, never a bare 500. */
 public class ProblemMapper {
-
-    public static final String PROBLEM_JSON = "application/problem+json";
 
     @ServerExceptionMapper
     public Response problem(Problem p) {
@@ -67,8 +66,7 @@ public class ProblemMapper {
     public Response unauthorized(Exception e) {
         // A verified token that names no single Eventline role or no usable sub says why (Roles).
         String detail = e.getCause() instanceof Roles.Refused refused ? refused.getMessage() : "a valid bearer token is required";
-        return Response.fromResponse(respond(new Problem(401, "Unauthorized", detail, List.of())))
-                .header("WWW-Authenticate", "Bearer").build();
+        return new Problem(401, "Unauthorized", detail, List.of()).json().header("WWW-Authenticate", "Bearer").response();
     }
 
     @ServerExceptionMapper
@@ -108,8 +106,7 @@ public class ProblemMapper {
                     ? "the database went away while committing, so the change may or may not have been applied;"
                             + " retry with the same Idempotency-Key to apply it exactly once"
                     : "the database is unavailable; nothing was changed, try again shortly";
-            return Response.fromResponse(respond(new Problem(503, "Service unavailable", detail, List.of())))
-                    .header("Retry-After", "2").build();
+            return new Problem(503, "Service unavailable", detail, List.of()).json().header("Retry-After", "2").response();
         }
         String state = sqlState(e);
         if (state != null && state.startsWith("22")) {
@@ -124,7 +121,7 @@ public class ProblemMapper {
     }
 
     public static Response respond(Problem p) {
-        return Response.status(p.status).type(PROBLEM_JSON).entity(p.body()).build();
+        return p.json().response();
     }
 
     /**

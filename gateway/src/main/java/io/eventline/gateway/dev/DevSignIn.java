@@ -20,7 +20,7 @@ import org.jboss.logging.Logger;
 
 import io.eventline.changefeed.Audience;
 import io.eventline.changefeed.Roles;
-import io.eventline.gateway.Problems;
+import io.eventline.http.common.ProblemJson;
 import io.quarkus.runtime.configuration.ConfigUtils;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
@@ -91,11 +91,11 @@ public class DevSignIn {
         try {
             body = rc.body().asJsonObject();
         } catch (DecodeException | ClassCastException e) {
-            Problems.send(rc, 400, "malformed-body", "Malformed body", "the body must be a JSON object");
+            ProblemJson.of(400, "Malformed body", "the body must be a JSON object").send(rc);
             return;
         }
         if (body == null) {
-            Problems.send(rc, 400, "malformed-body", "Malformed body", "the body must be a JSON object");
+            ProblemJson.of(400, "Malformed body", "the body must be a JSON object").send(rc);
             return;
         }
         Object sub = body.getValue("sub");
@@ -117,7 +117,7 @@ public class DevSignIn {
             errors.add(error("ttlSeconds", "a whole number of seconds from " + MIN_TTL + " to " + MAX_TTL));
         }
         if (!errors.isEmpty()) {
-            Problems.send(rc, 400, "validation", "Validation failed", "the sign-in request is invalid", errors);
+            ProblemJson.of(400, "Validation failed", "the sign-in request is invalid").errors(errors.getList()).send(rc);
             return;
         }
         long seconds = ttl == null ? MAX_TTL : ((Number) ttl).longValue();

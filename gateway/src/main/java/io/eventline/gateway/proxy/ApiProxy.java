@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 import io.eventline.gateway.config.GatewayConfig;
+import io.eventline.http.common.ProblemJson;
 import io.quarkus.logging.Log;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -220,11 +221,7 @@ public class ApiProxy {
         int status = timeout ? 504 : 503;
         Log.debugf("proxy to %s failed: %s", upstream.name(), e.toString());
         String detail = timeout ? upstream.name() + " did not answer in time" : upstream.name() + " is unavailable";
-        out.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
-                .putHeader("Retry-After", "1")
-                .end("{\"type\":\"https://eventline.dev/problems/" + (timeout ? "gateway-timeout" : "service-unavailable")
-                        + "\",\"title\":\"" + (timeout ? "Gateway timeout" : "Service unavailable") + "\",\"status\":"
-                        + status + ",\"detail\":\"" + detail + "\"}");
+        ProblemJson.of(status, timeout ? "Gateway timeout" : "Service unavailable", detail).header("Retry-After", "1").send(rc);
     }
 
     private Upstream route(String path) {

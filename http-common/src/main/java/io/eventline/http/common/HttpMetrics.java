@@ -1,4 +1,4 @@
-package io.eventline.http;
+package io.eventline.http.common;
 
 import java.time.Duration;
 
@@ -10,7 +10,7 @@ import jakarta.inject.Singleton;
 
 /**
  * Request latency as a histogram ({@code http_server_requests_seconds_bucket}), so dashboards and
- * alerts can show p50 and p99 per service instead of a mean.
+ * alerts can show p50 and p99 per service instead of a mean: the gateway and every service alike.
  */
 @Singleton
 public class HttpMetrics {

@@ -1,6 +1,7 @@
 package io.eventline.gateway.config;
 
-import io.eventline.gateway.Problems;
+import io.eventline.http.common.ProblemJson;
+import io.eventline.http.common.RouterProblems;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,17 +15,19 @@ import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The answers Vert.x-web gives itself, before any route runs, as problem+json like every other
- * error: no route for the path (404, e.g. {@code /api/zzz}), a request target that is not a valid
- * URI (400), a method no route takes (405), and a body over the limit (413).
+ * The gateway's screen in front of every route, answering as problem+json like every other error:
+ * a request target that is not a valid URI or malformed headers (400), a target or headers over
+ * the limits (414, 431), a declared body over the limit (413); and Vert.x-web's own 400s. No
+ * route (404, e.g. {@code /api/zzz}), a method no route takes (405) and a body over a route's own
+ * limit (413) are {@link RouterProblems}', shared with the services.
  *
- * <p>The first two used to be answered with an empty body by layers before any route: Quarkus's
+ * <p>The invalid target and the declared body used to be answered with an empty body by layers before any route: Quarkus's
  * HTTP root refused a target that {@link URI} cannot parse (now switched off in {@code GatewayMain}
  * and checked here instead), and Quarkus's upload-limit route refused a declared
  * {@code Content-Length} over the limit. The check here runs before both the proxy and that route.
  */
 @Singleton
-public class RouterProblems {
+public class RequestScreen {
 
     /**
      * Limits answered here as problems. The codec's own limits (application.properties) are set far
@@ -37,31 +40,26 @@ public class RouterProblems {
 
     private final long maxBody;
 
-    RouterProblems(@ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10M") MemorySize maxBody) {
+    RequestScreen(@ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10M") MemorySize maxBody) {
         this.maxBody = maxBody.asLongValue();
     }
 
     void install(@Observes Router router) {
         // Before anything else reads it (the proxy, the stream, REST, Quarkus's own body limit).
         router.route().order(-1000).handler(this::screen);
-        router.errorHandler(400, rc -> Problems.send(rc, 400, "bad-request", "Bad request",
-                "the request line or its headers are malformed (for example a bad %-escape)"));
-        router.errorHandler(404, rc -> Problems.send(rc, 404, "not-found", "Not found", "no such resource"));
-        router.errorHandler(405, rc -> Problems.send(rc, 405, "method-not-allowed", "Method not allowed",
-                "this method is not allowed here"));
-        router.errorHandler(413, rc -> Problems.send(rc, 413, "payload-too-large", "Payload too large",
-                "the body is larger than 64 KiB"));
+        router.errorHandler(400, rc -> ProblemJson.of(400, "Bad request",
+                "the request line or its headers are malformed (for example a bad %-escape)").send(rc));
     }
 
     private void screen(RoutingContext rc) {
         HttpServerRequest request = rc.request();
         if (request.uri().length() > MAX_TARGET) {
-            Problems.send(rc, 414, "uri-too-long", "URI too long", "the request target is longer than " + MAX_TARGET + " characters");
+            ProblemJson.of(414, "URI too long", "the request target is longer than " + MAX_TARGET + " characters").send(rc);
             return;
         }
         if (!validTarget(request.uri())) {
-            Problems.send(rc, 400, "bad-request", "Bad request",
-                    "the request target is not a valid URI (a malformed %-escape, a space or a character that must be escaped)");
+            ProblemJson.of(400, "Bad request",
+                    "the request target is not a valid URI (a malformed %-escape, a space or a character that must be escaped)").send(rc);
             return;
         }
         int headerBytes = 0;
@@ -70,20 +68,20 @@ public class RouterProblems {
             String wrong = !token(header.getKey()) ? "a header name that is not an HTTP token"
                     : !fieldValue(header.getValue()) ? "a control character in the header " + printable(header.getKey()) : null;
             if (wrong != null) {
-                Problems.send(rc, 400, "bad-request", "Bad request", "the request has " + wrong);
+                ProblemJson.of(400, "Bad request", "the request has " + wrong).send(rc);
                 return;
             }
         }
         if (headerBytes > MAX_HEADERS) {
-            Problems.send(rc, 431, "header-fields-too-large", "Request header fields too large",
-                    "the request's headers are larger than " + MAX_HEADERS / 1024 + " KiB");
+            ProblemJson.of(431, "Request header fields too large",
+                    "the request's headers are larger than " + MAX_HEADERS / 1024 + " KiB").send(rc);
             return;
         }
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null && declaredTooLong(length)) {
             // The body is not read: the connection closes after the answer, as Quarkus's own check does.
-            rc.response().putHeader(HttpHeaders.CONNECTION, "close");
-            Problems.send(rc, 413, "payload-too-large", "Payload too large", "the body is larger than " + maxBody + " bytes");
+            ProblemJson.of(413, "Payload too large", "the body is larger than " + maxBody + " bytes").header("Connection", "close")
+                    .send(rc);
             return;
         }
         rc.next();
