@@ -25,7 +25,7 @@ import io.eventline.localstack.LocalStack;
 import io.eventline.localstack.LocalStackTestResource;
 import io.eventline.localstack.TopicReader;
 import io.eventline.notifications.Feed.Person;
-import io.eventline.notifications.messaging.PoisonRecordException;
+import io.eventline.notifications.consumer.PoisonRecordException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;

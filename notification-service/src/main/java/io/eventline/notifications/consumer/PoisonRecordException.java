@@ -1,4 +1,4 @@
-package io.eventline.notifications.messaging;
+package io.eventline.notifications.consumer;
 
 /**
  * A record that no retry can apply (not a change record, data its type's published schema rejects,

@@ -1,4 +1,4 @@
-package io.eventline.notifications.messaging;
+package io.eventline.notifications.consumer;
 
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
