@@ -123,6 +123,7 @@ class ChangeRecordsTest {
         assertThat(records).hasSize(1);
         assertThat(header(records.get(0), "ce_type")).isEqualTo("event.submitted");
         assertThat(header(records.get(0), "ce_audience")).isEqualTo("role:admin,user:" + pat.sub());
+        assertThat(header(records.get(0), "ce_aggregateversion")).as("one change: created and submitted").isEqualTo("1");
     }
 
     @Test

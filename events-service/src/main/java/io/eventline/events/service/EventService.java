@@ -55,10 +55,11 @@ public class EventService {
         e.status = EventStatus.DRAFT;
         e.version = 0;
         e.createdAt = now;
-        e.touch(now);
+        // One change either way (version 1): created, or created and submitted (apply touches it).
         if (Boolean.TRUE.equals(in.submit())) {
             e.apply(Action.SUBMIT, now);
-            e.version = 1; // one change: created and submitted
+        } else {
+            e.touch(now);
         }
         e.persist();
         record(e, e.status == EventStatus.PENDING_APPROVAL ? "event.submitted" : "event.created");
