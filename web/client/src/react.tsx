@@ -1,7 +1,5 @@
-// The React side: the same hook names and meanings as the old polling API, now fed by the stream.
-// A callback that used to mean "something changed, reload" now usually gets the pushed record to
-// apply; it still gets no record when a reload is the only safe answer (a trigger…Refresh call or
-// a stream reset).
+// The React side, fed by the stream. A change callback usually gets the pushed record to apply; it
+// gets no record when a reload is the only safe answer (a trigger…Refresh call or a stream reset).
 
 import {
   createContext,

@@ -20,7 +20,7 @@ class ProblemMapperTest {
     /**
      * The shape Narayana gives a commit that lost its connection: no cause, the resource's
      * XAException among the suppressed, and the driver's exception as that one's cause. This is
-     * what a PostgreSQL restart during a commit produced, and it used to be answered 500.
+     * what a PostgreSQL restart during a commit produces: not a 500, since the outcome is unknown.
      */
     @Test
     void aCommitThatLostItsConnectionIsA503ThatSaysTheOutcomeIsUnknown() {

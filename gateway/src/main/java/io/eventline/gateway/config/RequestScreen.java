@@ -21,10 +21,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * route (404, e.g. {@code /api/zzz}), a method no route takes (405) and a body over a route's own
  * limit (413) are {@link RouterProblems}', shared with the services.
  *
- * <p>The invalid target and the declared body used to be answered with an empty body by layers before any route: Quarkus's
- * HTTP root refused a target that {@link URI} cannot parse (now switched off in {@code GatewayMain}
- * and checked here instead), and Quarkus's upload-limit route refused a declared
- * {@code Content-Length} over the limit. The check here runs before both the proxy and that route.
+ * <p>Both the invalid target and the declared body are checked here because the layers before any
+ * route answer them with an empty body: Quarkus's HTTP root refuses a target that {@link URI}
+ * cannot parse (that check is switched off in {@code GatewayMain}), and Quarkus's upload-limit route
+ * refuses a declared {@code Content-Length} over the limit. This check runs before both the proxy
+ * and that route.
  */
 @Singleton
 public class RequestScreen {
