@@ -1,9 +1,9 @@
 package io.eventline.bench;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.eventline.localstack.sse.SseParser;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -14,12 +14,12 @@ import io.vertx.core.http.RequestOptions;
 
 /**
  * Many SSE streams over one Vert.x {@link HttpClient}: one connection per stream, no thread per
- * connection, events parsed from the raw bytes as they arrive (the EventSource rules that matter
- * here: {@code id:}, {@code event:}, {@code data:} lines, a blank line ends an event, comments and
- * {@code retry:} ignored).
+ * connection, events parsed from the raw bytes as they arrive by local-stack's {@link SseParser}
+ * (the EventSource rules; {@code retry:} ignored here).
  */
 final class Sse {
 
+    /** One event; {@code id} is the stream's last event id when it was dispatched (null if none yet). */
     record Event(String id, String event, String data) {
     }
 
@@ -39,10 +39,9 @@ final class Sse {
         volatile HttpClientResponse response;
         volatile boolean closed;
         final AtomicInteger events = new AtomicInteger();
-        private final StringBuilder line = new StringBuilder();
-        private String id;
-        private String event;
-        private StringBuilder data;
+        private final SseParser parser = new SseParser(this::dispatched);
+        private Listener listener;
+        private long nanos;
 
         Stream(int index, String user) {
             this.index = index;
@@ -59,59 +58,26 @@ final class Sse {
 
         /** Feeds bytes; calls the listener for each complete event. */
         void feed(Buffer buffer, Listener listener, long nanos) {
-            String chunk = buffer.toString(StandardCharsets.UTF_8);
-            for (int i = 0; i < chunk.length(); i++) {
-                char c = chunk.charAt(i);
-                if (c == '\n') {
-                    int n = line.length();
-                    if (n > 0 && line.charAt(n - 1) == '\r') {
-                        line.setLength(n - 1);
-                    }
-                    endLine(listener, nanos);
-                    line.setLength(0);
-                } else {
-                    line.append(c);
-                }
+            this.listener = listener;
+            this.nanos = nanos;
+            parser.feed(buffer.getBytes());
+            String id = parser.lastEventId();
+            if (id != null) {
+                lastId = id; // an id-only event (a heartbeat's cursor) still moves the resume point
             }
         }
 
-        private void endLine(Listener listener, long nanos) {
-            if (line.isEmpty()) {
-                if (data != null || event != null) {
-                    Event e = new Event(id, event == null ? "message" : event, data == null ? "" : data.toString());
-                    if (id != null) {
-                        lastId = id;
-                    }
-                    events.incrementAndGet();
-                    listener.onEvent(this, e, nanos);
-                } else if (id != null) {
-                    lastId = id; // an id-only event (a heartbeat's cursor) still moves the resume point
-                }
-                id = null;
-                event = null;
-                data = null;
-                return;
+        /** A new connection: a fresh stream to parse (the resume point, {@link #lastId}, stays). */
+        void restart() {
+            parser.reset();
+        }
+
+        private void dispatched(String type, String data, String lastEventId) {
+            if (lastEventId != null) {
+                lastId = lastEventId;
             }
-            if (line.charAt(0) == ':') {
-                return;
-            }
-            int colon = line.indexOf(":");
-            String field = colon < 0 ? line.toString() : line.substring(0, colon);
-            String value = colon < 0 ? "" : line.substring(colon + (colon + 1 < line.length() && line.charAt(colon + 1) == ' ' ? 2 : 1));
-            switch (field) {
-                case "id" -> id = value;
-                case "event" -> event = value;
-                case "data" -> {
-                    if (data == null) {
-                        data = new StringBuilder(value);
-                    } else {
-                        data.append('\n').append(value);
-                    }
-                }
-                default -> {
-                    // retry and unknown fields
-                }
-            }
+            events.incrementAndGet();
+            listener.onEvent(this, new Event(lastEventId, type, data), nanos);
         }
     }
 
@@ -139,7 +105,7 @@ final class Sse {
                 return;
             }
             stream.response = response;
-            stream.line.setLength(0);
+            stream.restart();
             response.handler(b -> stream.feed(b, listener, System.nanoTime()));
             response.exceptionHandler(e -> {
             });

@@ -1,20 +1,20 @@
 package io.eventline.gateway.faults;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
 import io.eventline.gateway.it.SseClient.Event;
+import io.eventline.localstack.sse.SseParser;
 
 /**
  * HTTP/1.1 over a plain socket, for what {@link java.net.http.HttpClient} will not do: header
@@ -125,47 +125,27 @@ final class RawHttp {
         }
     }
 
-    /** SSE events from a body, parsed as EventSource does (see {@link io.eventline.gateway.it.SseClient}). */
+    /** SSE events from a body, parsed as EventSource does by local-stack's {@link SseParser}. */
     static final class SseReader {
-        private final BufferedReader reader;
-        private String lastId;
+        private final InputStream body;
+        private final byte[] buffer = new byte[8192];
+        private final ArrayDeque<Event> ready = new ArrayDeque<>();
+        private final SseParser parser = new SseParser((type, data, lastEventId) -> ready.add(new Event(lastEventId, type, data)));
 
         SseReader(InputStream body) {
-            this.reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+            this.body = body;
         }
 
         /** The next event, heartbeats included; null when the stream ended. Read timeouts propagate. */
         Event next() throws IOException {
-            String event = null;
-            StringBuilder data = null;
-            String line;
-            while ((line = reader.readLine()) != null) {
-                if (line.isEmpty()) {
-                    if (data != null) {
-                        return new Event(lastId, event == null ? "message" : event, data.toString());
-                    }
-                    event = null;
-                    continue;
+            while (ready.isEmpty()) {
+                int n = body.read(buffer);
+                if (n < 0) {
+                    return null;
                 }
-                if (line.startsWith(":")) {
-                    continue;
-                }
-                int colon = line.indexOf(':');
-                String field = colon < 0 ? line : line.substring(0, colon);
-                String value = colon < 0 ? "" : line.substring(colon + 1);
-                if (value.startsWith(" ")) {
-                    value = value.substring(1);
-                }
-                switch (field) {
-                    case "event" -> event = value;
-                    case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-                    case "id" -> lastId = value;
-                    default -> {
-                        // retry and unknown fields
-                    }
-                }
+                parser.feed(buffer, 0, n);
             }
-            return null;
+            return ready.poll();
         }
     }
 

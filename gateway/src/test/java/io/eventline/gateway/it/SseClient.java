@@ -1,9 +1,7 @@
 package io.eventline.gateway.it;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,12 +16,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import io.eventline.localstack.sse.SseParser;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A test client for {@code text/event-stream} over real HTTP, parsing the wire format as the
- * WHATWG EventSource does: {@code field: value} lines, one leading space stripped, {@code data}
- * lines joined, a blank line dispatches, {@code id} sticks until changed, comments ignored.
+ * A test client for {@code text/event-stream} over real HTTP; the wire format is parsed as the
+ * WHATWG EventSource does by local-stack's {@link SseParser} (see there for the rules).
  */
 public final class SseClient implements AutoCloseable {
 
@@ -96,44 +94,27 @@ public final class SseClient implements AutoCloseable {
     }
 
     private void read() {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-            String event = null;
-            StringBuilder data = null;
-            String line;
-            while ((line = reader.readLine()) != null) {
-                if (line.isEmpty()) {
-                    if (data != null) {
-                        events.add(new Event(lastId, event == null ? "message" : event, data.toString()));
-                    }
-                    event = null;
-                    data = null;
-                    continue;
+        SseParser parser = new SseParser(new SseParser.Listener() {
+            @Override
+            public void onEvent(String type, String data, String lastEventId) {
+                lastId = lastEventId;
+                events.add(new Event(lastEventId, type, data));
+            }
+
+            @Override
+            public void onRetry(long millis) {
+                if (millis <= Integer.MAX_VALUE) {
+                    retry = (int) millis;
                 }
-                if (line.startsWith(":")) {
-                    continue;
-                }
-                int colon = line.indexOf(':');
-                String field = colon < 0 ? line : line.substring(0, colon);
-                String value = colon < 0 ? "" : line.substring(colon + 1);
-                if (value.startsWith(" ")) {
-                    value = value.substring(1);
-                }
-                switch (field) {
-                    case "event" -> event = value;
-                    case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-                    case "id" -> {
-                        if (value.indexOf('\0') < 0) {
-                            lastId = value;
-                        }
-                    }
-                    case "retry" -> {
-                        if (value.matches("\\d+")) {
-                            retry = Integer.parseInt(value);
-                        }
-                    }
-                    default -> {
-                        // ignored, as the spec says
-                    }
+            }
+        });
+        byte[] buffer = new byte[8192];
+        try (InputStream in = body) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                parser.feed(buffer, 0, n);
+                if (parser.lastEventId() != null) {
+                    lastId = parser.lastEventId(); // an id-only block moves it too
                 }
             }
         } catch (IOException e) {
