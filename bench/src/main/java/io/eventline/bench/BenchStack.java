@@ -1,7 +1,5 @@
 package io.eventline.bench;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 
 import io.eventline.localstack.LocalStack;
 import io.eventline.localstack.ServiceProcess;
+import io.eventline.localstack.Ports;
 
 /**
  * What a scenario runs against, started by the scenario itself: PostgreSQL and Kafka
@@ -99,18 +98,11 @@ final class BenchStack implements AutoCloseable {
     }
 
     private ServiceProcess start(String module, Map<String, String> env, Path logDir) {
-        ServiceProcess p = ServiceProcess.start(root, module, freePort(), env, logDir);
+        ServiceProcess p = ServiceProcess.start(root, module, Ports.free(), env, logDir);
         all.add(p);
         return p;
     }
 
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new BenchException("no free port: " + e.getMessage(), e);
-        }
-    }
 
     @Override
     public synchronized void close() {

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.eventline.bench.peers.Peer;
 import io.eventline.bench.peers.PeerStartException;
+import io.eventline.localstack.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -107,7 +108,7 @@ final class TrivialSource implements Peer {
     }
 
     static TrivialSource start(Vertx vertx, Path logs) {
-        int port = BenchStack.freePort();
+        int port = Ports.free();
         try {
             java.nio.file.Files.createDirectories(logs);
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import io.eventline.localstack.LocalStack;
 import io.eventline.localstack.ServiceProcess;
+import io.eventline.localstack.Ports;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
@@ -27,7 +28,7 @@ public class UpstreamsResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         LocalStack stack = LocalStack.shared();
-        events = ServiceProcess.start(Path.of("..").toAbsolutePath().normalize(), "events-service", freePort(),
+        events = ServiceProcess.start(Path.of("..").toAbsolutePath().normalize(), "events-service", Ports.free(),
                 stack.serviceEnv("gateway_events"), Path.of("target", "upstream-logs"));
         try {
             silent = new ServerSocket(0);
@@ -46,7 +47,7 @@ public class UpstreamsResource implements QuarkusTestResourceLifecycleManager {
         events.awaitReady(Duration.ofSeconds(90));
         return Map.of(
                 "eventline.gateway.events-url", events.url(),
-                "eventline.gateway.messaging-url", "http://127.0.0.1:" + freePort(),
+                "eventline.gateway.messaging-url", "http://127.0.0.1:" + Ports.free(),
                 "eventline.gateway.notifications-url", "http://127.0.0.1:" + silent.getLocalPort(),
                 "eventline.gateway.upstream-timeout", "1s");
     }
@@ -66,11 +67,4 @@ public class UpstreamsResource implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -3,8 +3,6 @@ package io.eventline.localstack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,8 +67,8 @@ public final class KafkaBroker implements AutoCloseable {
     static KafkaBroker start(RunDirectory run, Scram scram) {
         LocalStackException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
-            int port = freePort();
-            int controllerPort = freePort();
+            int port = Ports.free();
+            int controllerPort = Ports.free();
             Path dir = run.resolve("kafka-" + port);
             KafkaBroker broker = new KafkaBroker(run, dir, port, "127.0.0.1:" + port, scram);
             try {
@@ -358,14 +356,6 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static long size(Path file) {
         try {

@@ -19,6 +19,7 @@ import io.eventline.localstack.LocalStack;
 import io.eventline.localstack.LocalStackTestResource;
 import io.eventline.localstack.ServiceProcess;
 import io.eventline.notifications.Feed.Person;
+import io.eventline.localstack.Ports;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,8 +42,8 @@ class EndToEndTest {
         Path root = Path.of("..").toAbsolutePath().normalize();
         Path logs = Path.of("target", "e2e-logs");
         LocalStack stack = LocalStack.shared();
-        events = ServiceProcess.start(root, "events-service", freePort(), stack.serviceEnv("e2e_events"), logs);
-        messaging = ServiceProcess.start(root, "messaging-service", freePort(), stack.serviceEnv("e2e_messaging"), logs);
+        events = ServiceProcess.start(root, "events-service", Ports.free(), stack.serviceEnv("e2e_events"), logs);
+        messaging = ServiceProcess.start(root, "messaging-service", Ports.free(), stack.serviceEnv("e2e_messaging"), logs);
         events.awaitReady(Duration.ofSeconds(90));
         messaging.awaitReady(Duration.ofSeconds(90));
     }
@@ -110,11 +111,4 @@ class EndToEndTest {
         RestAssured.reset();
     }
 
-    private static int freePort() {
-        try (var s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
+import io.eventline.localstack.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -89,7 +90,7 @@ public final class Nchan extends AbstractPeer {
             for (Path stale : List.of(errorLog, out, dir.resolve("nginx.pid"))) {
                 Files.deleteIfExists(stale);
             }
-            port = ServerProcess.freePort();
+            port = Ports.free();
             Files.writeString(config, config(dir, module, port));
         } catch (IOException e) {
             throw new PeerStartException("nchan: cannot write its config in " + dir + ": " + e.getMessage(), e);

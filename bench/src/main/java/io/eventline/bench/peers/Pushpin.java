@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.eventline.localstack.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -145,10 +146,10 @@ public final class Pushpin extends AbstractPeer {
                         Files.delete(log);
                     }
                 }
-                port = ServerProcess.freePort();
-                publishPort = ServerProcess.freePort();
+                port = Ports.free();
+                publishPort = Ports.free();
                 while (publishPort == port) {
-                    publishPort = ServerProcess.freePort();
+                    publishPort = Ports.free();
                 }
                 Files.writeString(dir.resolve("lib/internal.conf"), internalConf(Files.readString(PACKAGED_INTERNAL_CONF)));
                 Files.writeString(dir.resolve("lib/runner/zurl.conf.template"), ZURL_TEMPLATE);

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -279,16 +278,6 @@ final class ServerProcess {
         return 0;
     }
 
-    /** A free TCP port on 127.0.0.1 (bound once on port 0, then released). */
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new PeerStartException("cannot find a free port on 127.0.0.1: " + e.getMessage(), e);
-        }
-    }
 
     /** The executable for a command name on PATH, or a path given with a slash, if it is executable. */
     static Optional<Path> findExecutable(String command) {

@@ -35,6 +35,7 @@ import io.eventline.gateway.it.Rest;
 import io.eventline.gateway.it.SseClient;
 import io.eventline.localstack.DevTokens;
 import io.eventline.localstack.ServiceProcess;
+import io.eventline.localstack.Ports;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -285,7 +286,7 @@ class AuthorizationMatrixFaultIT {
             Map<String, String> optedIn = new LinkedHashMap<>(envs.get(module));
             optedIn.put("EVENTLINE_ALLOW_DEV_KEY", "true");
             ServiceProcess started = ServiceProcess.start(Path.of("..").toAbsolutePath().normalize(), module,
-                    Cluster.freePort(), optedIn, Path.of("target", "it-logs", "prod-dev-key-opted-in"));
+                    Ports.free(), optedIn, Path.of("target", "it-logs", "prod-dev-key-opted-in"));
             try {
                 started.awaitReady(Duration.ofSeconds(120));
             } finally {
@@ -309,7 +310,7 @@ class AuthorizationMatrixFaultIT {
             throws IOException {
         Path logs = Path.of("target", "it-logs", "prod-" + label + "-" + module);
         ServiceProcess process = ServiceProcess.start(Path.of("..").toAbsolutePath().normalize(), module,
-                Cluster.freePort(), env, logs);
+                Ports.free(), env, logs);
         try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
                     .failFast(module + " answered ready under prod (" + label + ")", process::isReady)
@@ -334,7 +335,7 @@ class AuthorizationMatrixFaultIT {
         String booking = u.book(approvedId, 1).getString("id");
         String conversation = u.conversation(p.sub).getString("id");
         long seq = u.send(conversation, "hello from the matrix").getLong("seq");
-        String notification = awaitNotification(u, "BOOKING_CONFIRMED", booking);
+        String notification = u.awaitNotification("BOOKING_CONFIRMED", booking);
 
         Map<String, Endpoint> rows = new LinkedHashMap<>();
         add(rows, "POST /api/events", p, "a partner creating (owner: P)",
@@ -458,23 +459,6 @@ class AuthorizationMatrixFaultIT {
         return e.getString("id");
     }
 
-    /** The id of {@code who}'s notification of {@code type} about {@code subjectId}, once it has been derived. */
-    private static String awaitNotification(Rest who, String type, String subjectId) {
-        String[] found = new String[1];
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            JsonArray items = who.expect(200, "GET", "/api/notifications?limit=100", null).getJsonArray("items");
-            for (Object item : items) {
-                JsonObject n = (JsonObject) item;
-                if (type.equals(n.getString("type")) && n.getJsonObject("subject") != null
-                        && subjectId.equals(n.getJsonObject("subject").getString("id"))) {
-                    found[0] = n.getString("id");
-                    return true;
-                }
-            }
-            return false;
-        });
-        return found[0];
-    }
 
     // The identities.
 

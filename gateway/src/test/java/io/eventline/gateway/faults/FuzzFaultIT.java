@@ -1,7 +1,5 @@
 package io.eventline.gateway.faults;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,7 +54,6 @@ import io.eventline.gateway.faults.FuzzCases.Fixture;
 import io.eventline.gateway.faults.FuzzCases.Op;
 import io.eventline.gateway.it.Cluster;
 import io.eventline.gateway.it.Rest;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -393,7 +390,7 @@ class FuzzFaultIT {
         JsonObject booking = u.book(approved.getString("id"), 1);
         JsonObject conversation = u.conversation(p.sub, u2.sub);
         JsonObject message = p.send(conversation.getString("id"), "hello from the fuzz fixtures");
-        String notification = awaitNotification(u, "BOOKING_CONFIRMED", booking.getString("id"));
+        String notification = u.awaitNotification("BOOKING_CONFIRMED", booking.getString("id"));
         shared.put(Kind.EVENT_APPROVED, fixture(approved));
         shared.put(Kind.EVENT_BOOKABLE, fixture(bookable));
         shared.put(Kind.BOOKING_SHARED, fixture(booking));
@@ -469,22 +466,6 @@ class FuzzFaultIT {
         return a.transition(id, "approve");
     }
 
-    private static String awaitNotification(Rest who, String type, String subjectId) {
-        String[] found = new String[1];
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            JsonArray items = who.expect(200, "GET", "/api/notifications?limit=100", null).getJsonArray("items");
-            for (Object item : items) {
-                JsonObject n = (JsonObject) item;
-                if (type.equals(n.getString("type")) && n.getJsonObject("subject") != null
-                        && subjectId.equals(n.getJsonObject("subject").getString("id"))) {
-                    found[0] = n.getString("id");
-                    return true;
-                }
-            }
-            return false;
-        });
-        return found[0];
-    }
 
     // Sending.
 

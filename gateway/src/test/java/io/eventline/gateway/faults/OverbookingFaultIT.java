@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import io.eventline.gateway.it.Cluster;
 import io.eventline.gateway.it.Rest;
 import io.eventline.localstack.ServiceProcess;
+import io.eventline.localstack.Ports;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -51,7 +52,7 @@ class OverbookingFaultIT {
         partner.transition(event, "submit");
         admin.transition(event, "approve");
 
-        ServiceProcess extra = ServiceProcess.start(ROOT, "events-service", Cluster.freePort(),
+        ServiceProcess extra = ServiceProcess.start(ROOT, "events-service", Ports.free(),
                 cluster.stack.serviceEnv("gwit_events"), Path.of("target", "it-logs", "overbooking-events-2"));
         extra.awaitReady(Duration.ofSeconds(90));
         List<String> instances = List.of(cluster.events.url(), extra.url());

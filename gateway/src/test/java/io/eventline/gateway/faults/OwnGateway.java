@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.eventline.gateway.it.Cluster;
 import io.eventline.localstack.ServiceProcess;
+import io.eventline.localstack.Ports;
 
 /**
  * A packaged gateway instance of one fault test's own, started from {@link Cluster#gatewayEnv}
@@ -40,7 +41,7 @@ final class OwnGateway implements AutoCloseable {
         List<OwnGateway> started = new java.util.ArrayList<>();
         for (String name : names) {
             Path logs = Path.of("target", "it-logs", "faults-" + name);
-            started.add(new OwnGateway(name, ServiceProcess.start(root, "gateway", Cluster.freePort(), env, logs), logs));
+            started.add(new OwnGateway(name, ServiceProcess.start(root, "gateway", Ports.free(), env, logs), logs));
         }
         try {
             CompletableFuture.allOf(started.stream()

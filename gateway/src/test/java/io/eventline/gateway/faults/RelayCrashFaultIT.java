@@ -24,6 +24,7 @@ import io.eventline.gateway.it.Rest;
 import io.eventline.localstack.LocalStack;
 import io.eventline.localstack.ServiceProcess;
 import io.eventline.localstack.TopicReader;
+import io.eventline.localstack.Ports;
 
 /**
  * Scenario 4, events-service killed between the commit and the publish. <b>Load:</b> a partner's
@@ -45,7 +46,7 @@ class RelayCrashFaultIT {
         String database = "faults_relay_crash";
         Map<String, String> env = new LinkedHashMap<>(stack.serviceEnv(database));
         env.put("EVENTLINE_OUTBOX_RELAY_ENABLED", "false");
-        int port = Cluster.freePort();
+        int port = Ports.free();
         Path logs = Path.of("target", "it-logs", "relay-crash");
         int events = FaultReport.scaled(10, 100);
 

@@ -24,6 +24,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import io.eventline.localstack.ServiceProcess;
 import io.eventline.localstack.SystemPackages;
+import io.eventline.localstack.Ports;
 
 /**
  * The dashboards in a real browser: {@code web/e2e/*.test.mjs} (node's test runner, playwright-core,
@@ -52,7 +53,7 @@ class BrowserIT {
         SystemPackages.require(chromium().isPresent(), "the browser tests (BrowserIT)",
                 "Chromium: apt-get install chromium (or set CHROMIUM=/path/to/chrome); -Dbrowser.skip skips them");
         Cluster.get();
-        port = Cluster.freePort();
+        port = Ports.free();
         gateway = startGateway();
         control = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         control.createContext("/gateway/kill", ex -> answer(ex, () -> gateway.kill()));

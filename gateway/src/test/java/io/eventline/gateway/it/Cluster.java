@@ -1,7 +1,6 @@
 package io.eventline.gateway.it;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -13,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 
 import io.eventline.localstack.LocalStack;
 import io.eventline.localstack.ServiceProcess;
+import io.eventline.localstack.Ports;
 
 /**
  * The whole system for the gateway's integration tests, started once per test JVM: PostgreSQL and
@@ -43,9 +43,9 @@ public final class Cluster {
         Path root = Path.of("..").toAbsolutePath().normalize();
         Path logs = Path.of("target", "it-logs");
         stack = LocalStack.shared();
-        events = ServiceProcess.start(root, "events-service", freePort(), stack.serviceEnv("gwit_events"), logs);
-        messaging = ServiceProcess.start(root, "messaging-service", freePort(), stack.serviceEnv("gwit_messaging"), logs);
-        notifications = ServiceProcess.start(root, "notification-service", freePort(),
+        events = ServiceProcess.start(root, "events-service", Ports.free(), stack.serviceEnv("gwit_events"), logs);
+        messaging = ServiceProcess.start(root, "messaging-service", Ports.free(), stack.serviceEnv("gwit_messaging"), logs);
+        notifications = ServiceProcess.start(root, "notification-service", Ports.free(),
                 stack.serviceEnv("gwit_notifications"), logs);
         Map<String, String> gateway = new LinkedHashMap<>(stack.serviceEnv(null));
         gateway.put("EVENTLINE_EVENTS_URL", events.url());
@@ -58,8 +58,8 @@ public final class Cluster {
         gatewayEnv = Map.copyOf(gateway);
         Map<String, String> gatewayOnlyKafkaHistory = new LinkedHashMap<>(gateway);
         gatewayOnlyKafkaHistory.put("EVENTLINE_STREAM_HISTORY_PER_PARTITION", "4");
-        gatewayA = ServiceProcess.start(root.resolve("gateway").getParent(), "gateway", freePort(), gateway, logs.resolve("a"));
-        gatewayB = ServiceProcess.start(root, "gateway", freePort(), gatewayOnlyKafkaHistory, logs.resolve("b"));
+        gatewayA = ServiceProcess.start(root.resolve("gateway").getParent(), "gateway", Ports.free(), gateway, logs.resolve("a"));
+        gatewayB = ServiceProcess.start(root, "gateway", Ports.free(), gatewayOnlyKafkaHistory, logs.resolve("b"));
         CompletableFuture.allOf(List.of(events, messaging, notifications, gatewayA, gatewayB).stream()
                 .map(s -> CompletableFuture.runAsync(() -> s.awaitReady(Duration.ofSeconds(120))))
                 .toArray(CompletableFuture[]::new)).join();
@@ -119,11 +119,4 @@ public final class Cluster {
         }
     }
 
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

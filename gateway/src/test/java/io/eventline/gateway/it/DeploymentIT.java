@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.localstack.ServiceProcess;
+import io.eventline.localstack.Ports;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -105,7 +106,7 @@ class DeploymentIT {
         env.put("EVENTLINE_JWT_AUDIENCE", "eventline"); // everything else it needs, so the secret is what is missing
         env.put("EVENTLINE_ALLOW_DEV_KEY", "true");
         Path logs = Path.of("target", "it-logs", "no-secret");
-        ServiceProcess gateway = ServiceProcess.start(ROOT, "gateway", Cluster.freePort(), env, logs);
+        ServiceProcess gateway = ServiceProcess.start(ROOT, "gateway", Ports.free(), env, logs);
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> !gateway.isAlive());
             assertThat(Files.readString(logs.resolve("gateway.log"))).contains("eventline.stream.secret");
@@ -118,9 +119,9 @@ class DeploymentIT {
     void withAnUnreachableBrokerTheGatewayIsLiveButNotReadyAndRefusesStreamsWith503() throws Exception {
         Cluster cluster = Cluster.get();
         Map<String, String> env = new LinkedHashMap<>(cluster.stack.serviceEnv(null));
-        env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + Cluster.freePort());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + Ports.free());
         Path logs = Path.of("target", "it-logs", "no-broker");
-        ServiceProcess gateway = ServiceProcess.start(ROOT, "gateway", Cluster.freePort(), env, logs);
+        ServiceProcess gateway = ServiceProcess.start(ROOT, "gateway", Ports.free(), env, logs);
         try {
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> status(gateway.url() + "/q/health/live") == 200);
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(logs.resolve("gateway.log"))
@@ -152,9 +153,9 @@ class DeploymentIT {
     void withAnUnreachableBrokerAServiceIsLiveButNotReadyAndSaysWhy() throws Exception {
         Cluster cluster = Cluster.get();
         Map<String, String> env = new LinkedHashMap<>(cluster.stack.serviceEnv("gwit_no_broker"));
-        env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + Cluster.freePort());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + Ports.free());
         Path logs = Path.of("target", "it-logs", "no-broker-service");
-        ServiceProcess events = ServiceProcess.start(ROOT, "events-service", Cluster.freePort(), env, logs);
+        ServiceProcess events = ServiceProcess.start(ROOT, "events-service", Ports.free(), env, logs);
         try {
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> status(events.url() + "/q/health/live") == 200);
             assertThat(status(events.url() + "/q/health/ready")).isEqualTo(503);
@@ -172,7 +173,7 @@ class DeploymentIT {
         Map<String, String> env = new LinkedHashMap<>(cluster.stack.serviceEnv(null));
         env.put("EVENTLINE_STREAM_DRAIN_PERIOD", "4s");
         Path logs = Path.of("target", "it-logs", "drain");
-        ServiceProcess gateway = ServiceProcess.start(ROOT, "gateway", Cluster.freePort(), env, logs);
+        ServiceProcess gateway = ServiceProcess.start(ROOT, "gateway", Ports.free(), env, logs);
         List<SseClient> streams = new ArrayList<>();
         try {
             gateway.awaitReady(Duration.ofSeconds(60));

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.localstack.ServiceProcess;
+import io.eventline.localstack.Ports;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -96,7 +97,7 @@ class DevSignInIT {
         // the point here is that even then, with the signing key at hand, nobody can mint tokens.
         env.put("EVENTLINE_ALLOW_DEV_KEY", "true");
         assertThat(env).containsKey("EVENTLINE_DEV_SIGNING_KEY_LOCATION");
-        ServiceProcess prod = ServiceProcess.start(Path.of("..").toAbsolutePath().normalize(), "gateway", Cluster.freePort(),
+        ServiceProcess prod = ServiceProcess.start(Path.of("..").toAbsolutePath().normalize(), "gateway", Ports.free(),
                 env, Path.of("target", "it-logs", "prod-dev-sign-in"));
         try {
             prod.awaitReady(Duration.ofSeconds(90));

@@ -1,5 +1,7 @@
 package io.eventline.gateway.it;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 import io.eventline.localstack.DevTokens;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** One persona calling the API through a gateway, over real HTTP. */
@@ -100,6 +103,24 @@ public final class Rest {
         }
         return expect(201, "POST", "/api/conversations", new JsonObject().put("participantIds", participants)
                 .put("subject", "hello"));
+    }
+
+    /** The id of this caller's notification of {@code type} about {@code subjectId}, once it has been derived. */
+    public String awaitNotification(String type, String subjectId) {
+        String[] found = new String[1];
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            JsonArray items = expect(200, "GET", "/api/notifications?limit=100", null).getJsonArray("items");
+            for (Object item : items) {
+                JsonObject n = (JsonObject) item;
+                if (type.equals(n.getString("type")) && n.getJsonObject("subject") != null
+                        && subjectId.equals(n.getJsonObject("subject").getString("id"))) {
+                    found[0] = n.getString("id");
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
     }
 
     public JsonObject send(String conversationId, String text) {
