@@ -49,10 +49,17 @@ async function until(probe, ok, ms = 10_000) {
 }
 
 /**
- * The open streams once the earlier tests' closed tabs have let go of theirs (a closed page's
- * stream ends a moment later on the gateway): 0 within 10 s, else whatever is left.
+ * Waits until the earlier tests' closed tabs have let go of their streams (a closed page's stream
+ * ends a moment later on the gateway, at the latest when a heartbeat finds its socket gone), so
+ * that the gauge counts this test's streams only. Returns the baseline: 0. A stream still open
+ * 30 s after its tab closed fails the test: it would be a leak, and a moving baseline made the
+ * counts below flaky.
  */
-const quiet = () => until(openStreams, (n) => n === 0);
+async function quiet() {
+  const left = await until(openStreams, (n) => n === 0, 30_000);
+  assert.equal(left, 0, `streams of earlier tests still open after 30 s: ${left}`);
+  return left;
+}
 
 async function sharingOf(pages) {
   return Promise.all(pages.map((p) => indicator(p).getAttribute('data-sharing')));

@@ -26,10 +26,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.eventline.gateway.it.AgainstCluster;
 import io.eventline.gateway.it.Cluster;
 import io.eventline.gateway.it.Rest;
 import io.eventline.gateway.it.SseClient;
@@ -68,7 +68,7 @@ import io.vertx.core.json.JsonObject;
  * {@code target/faults/security-matrix.md} and, with {@code -Dfaults.write-docs=true}, into
  * {@code docs/security.md} between its {@code matrix} markers.
  */
-class AuthorizationMatrixFaultIT {
+class AuthorizationMatrixFaultIT extends AgainstCluster {
 
     /** The columns, in the order of {@link #EXPECTED}: {@code code} there, {@code title} in the docs. */
     enum Who {
@@ -175,11 +175,6 @@ class AuthorizationMatrixFaultIT {
         otherPartner = new Rest(base, "partner");
         admin = new Rest(base, "admin");
         otherUser = new Rest(base, "user");
-    }
-
-    @AfterAll
-    static void noEventLoopWasBlocked() {
-        Cluster.assertNoEventLoopWasBlocked();
     }
 
     @Test

@@ -45,13 +45,13 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.gateway.faults.FuzzCases.Case;
 import io.eventline.gateway.faults.FuzzCases.Fixture;
 import io.eventline.gateway.faults.FuzzCases.Op;
+import io.eventline.gateway.it.AgainstCluster;
 import io.eventline.gateway.it.Cluster;
 import io.eventline.gateway.it.Rest;
 import io.vertx.core.json.JsonObject;
@@ -107,7 +107,7 @@ import io.vertx.core.json.JsonObject;
  * read-all, a stream ticket), so no accepted change goes unchecked. Requests, statuses and findings are written
  * to {@code target/faults/fuzz-requests.tsv} and {@code fuzz-findings.txt}.
  */
-class FuzzFaultIT {
+class FuzzFaultIT extends AgainstCluster {
 
     private static final int PARALLEL = 4;
     private static final int READ_TIMEOUT_MS = 12_000;
@@ -159,11 +159,6 @@ class FuzzFaultIT {
         a = new Rest(base, "admin");
         u = new Rest(base, "user");
         u2 = new Rest(base, "user");
-    }
-
-    @AfterAll
-    static void noEventLoopWasBlocked() {
-        Cluster.assertNoEventLoopWasBlocked();
     }
 
     @Test

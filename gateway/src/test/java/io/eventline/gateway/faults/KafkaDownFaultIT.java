@@ -17,9 +17,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import io.eventline.gateway.it.AgainstCluster;
 import io.eventline.gateway.it.Cluster;
 import io.eventline.gateway.it.Rest;
 import io.eventline.gateway.it.SseClient;
@@ -36,20 +36,13 @@ import io.vertx.core.json.JsonObject;
  * and on B, and an admin's stream for the submitted events): 0 lost, 0 duplicated by record id,
  * and per aggregate in order (created before submitted, versions increasing).
  */
-class KafkaDownFaultIT {
+class KafkaDownFaultIT extends AgainstCluster {
 
     private static final int PARTNERS = 4;
-
-    @AfterAll
-    static void noEventLoopWasBlocked() {
-        Cluster.assertNoEventLoopWasBlocked();
-    }
 
     @Test
     void writesSucceedWhileKafkaIsDownAndEveryChangeReachesEveryStreamOnceItIsBack() throws Exception {
         Cluster cluster = Cluster.get();
-        String a = cluster.gatewayA.url();
-        String b = cluster.gatewayB.url();
         int rate = FaultReport.scaled(10, 20);
         int seconds = FaultReport.scaled(8, 30);
         int writes = rate * seconds;

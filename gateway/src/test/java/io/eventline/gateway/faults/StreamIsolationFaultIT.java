@@ -19,14 +19,13 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.changefeed.Audience;
 import io.eventline.changefeed.ChangeRecord;
 import io.eventline.changefeed.RecordTypes;
 import io.eventline.changefeed.Topics;
-import io.eventline.gateway.it.Cluster;
+import io.eventline.gateway.it.AgainstCluster;
 import io.eventline.gateway.it.Cursors;
 import io.eventline.gateway.it.Rest;
 import io.vertx.core.json.JsonObject;
@@ -44,22 +43,14 @@ import io.vertx.core.json.JsonObject;
  * by {@code ce_id}, and of any other record, by its audience), 0 missing, 0 duplicated, and each
  * with the audience it was produced with.
  */
-class StreamIsolationFaultIT {
+class StreamIsolationFaultIT extends AgainstCluster {
 
     private static final List<String> TYPES = List.copyOf(RecordTypes.all());
     private static final List<String> ROLES = List.of("user", "partner", "admin");
     private static final int RATE = 2_000;
 
-    @AfterAll
-    static void noEventLoopWasBlocked() {
-        Cluster.assertNoEventLoopWasBlocked();
-    }
-
     @Test
     void everyStreamGetsExactlyTheRecordsItsAudienceAdmits() throws Exception {
-        Cluster cluster = Cluster.get();
-        String a = cluster.gatewayA.url();
-        String b = cluster.gatewayB.url();
         int records = FaultReport.scaled(2_000, 10_000);
         String run = "isolation-" + UUID.randomUUID();
         long seed = System.nanoTime();

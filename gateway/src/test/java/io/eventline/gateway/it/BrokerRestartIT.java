@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.gateway.it.SseClient.Event;
@@ -19,18 +18,11 @@ import io.eventline.gateway.it.SseClient.Event;
  * reaches every open stream of its audience, once each and in order per aggregate, including a
  * stream that was itself cut during the outage and resumed on the other instance.
  */
-class BrokerRestartIT {
-
-    @AfterAll
-    static void noEventLoopWasBlocked() {
-        Cluster.assertNoEventLoopWasBlocked();
-    }
+class BrokerRestartIT extends AgainstCluster {
 
     @Test
     void changesMadeWhileKafkaIsDownReachEveryStreamOnceItIsBack() {
         Cluster cluster = Cluster.get();
-        String a = cluster.gatewayA.url();
-        String b = cluster.gatewayB.url();
         Rest partner = new Rest(a, "partner");
         List<String> created = new ArrayList<>();
         String resumedFrom;

@@ -24,8 +24,6 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.changefeed.Audience;
@@ -39,7 +37,7 @@ import io.vertx.core.json.JsonObject;
  * nothing else, live and in a replay from memory (gateway A) or from Kafka (gateway B); absent or
  * {@code typed}, the bytes are today's; anything else is a 400 that leaves the ticket unused.
  */
-class StreamFramesIT {
+class StreamFramesIT extends AgainstCluster {
 
     private static final Duration READ = Duration.ofSeconds(10);
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -47,21 +45,6 @@ class StreamFramesIT {
     /** The event names a {@code frames=record} stream may send. */
     private static final Set<String> RECORD_NAMING = Set.of("event: ready", "event: heartbeat", "event: reset",
             "event: expired", "event: record");
-
-    static String a;
-    static String b;
-
-    @AfterAll
-    static void noEventLoopWasBlocked() {
-        Cluster.assertNoEventLoopWasBlocked();
-    }
-
-    @BeforeAll
-    static void up() {
-        Cluster cluster = Cluster.get();
-        a = cluster.gatewayA.url();
-        b = cluster.gatewayB.url();
-    }
 
     @Test
     void aLiveRecordIsNamedRecordOnlyWhenAskedAndOtherwiseByItsType() {

@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.gateway.it.SseClient.Event;
@@ -20,12 +18,7 @@ import io.eventline.localstack.TopicReader;
  * the SSE wire format. Absence is proven by a stream's cursor moving past the record, never by
  * waiting a while.
  */
-public class StreamIT {
-
-    @AfterAll
-    static void noEventLoopWasBlocked() {
-        Cluster.assertNoEventLoopWasBlocked();
-    }
+public class StreamIT extends AgainstCluster {
 
     static final Duration SECOND = Duration.ofSeconds(1);
     static final Duration PASS = Duration.ofSeconds(10);
@@ -35,16 +28,6 @@ public class StreamIT {
      * a 2-core machine running five JVMs, Kafka and PostgreSQL. Latency is measured in bench/.
      */
     static final Duration SOON = Duration.ofSeconds(5);
-
-    static String a;
-    static String b;
-
-    @BeforeAll
-    static void up() {
-        Cluster cluster = Cluster.get();
-        a = cluster.gatewayA.url();
-        b = cluster.gatewayB.url();
-    }
 
     public static SseClient open(String base, Rest who) {
         SseClient stream = SseClient.open(base + "/api/stream", who.token, null);

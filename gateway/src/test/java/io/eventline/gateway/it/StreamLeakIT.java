@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Random;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.changefeed.Audience;
@@ -23,12 +22,7 @@ import io.eventline.localstack.TopicReader;
  * a stream got is in its audience, and every record in its audience since it opened reached it,
  * once.
  */
-class StreamLeakIT {
-
-    @AfterAll
-    static void noEventLoopWasBlocked() {
-        Cluster.assertNoEventLoopWasBlocked();
-    }
+class StreamLeakIT extends AgainstCluster {
 
     private static final Duration ACTIVITY = Duration.ofSeconds(30);
     private static final int MAX_ACTIONS = 600;
@@ -38,9 +32,6 @@ class StreamLeakIT {
 
     @Test
     void everyStreamGetsExactlyItsAudience() {
-        Cluster cluster = Cluster.get();
-        String a = cluster.gatewayA.url();
-        String b = cluster.gatewayB.url();
         Rest p1 = new Rest(a, "partner");
         Rest p2 = new Rest(b, "partner");
         Rest admin = new Rest(a, "admin");

@@ -30,8 +30,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.changefeed.Audience;
@@ -40,27 +38,12 @@ import io.eventline.localstack.DevTokens;
 import io.vertx.core.json.JsonObject;
 
 /** Auth, tickets, expiry, limits, slow clients, bad input and connection churn on the stream. */
-class StreamLimitsIT {
-
-    @AfterAll
-    static void noEventLoopWasBlocked() {
-        Cluster.assertNoEventLoopWasBlocked();
-    }
+class StreamLimitsIT extends AgainstCluster {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     /** Every read here has a bound: a regression fails the test instead of hanging the suite. */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
-
-    static String a;
-    static String b;
-
-    @BeforeAll
-    static void up() {
-        Cluster cluster = Cluster.get();
-        a = cluster.gatewayA.url();
-        b = cluster.gatewayB.url();
-    }
 
     @AfterEach
     void noStreamIsLeftBehind() {

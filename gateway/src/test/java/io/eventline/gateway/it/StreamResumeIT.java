@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.changefeed.Audience;
@@ -24,22 +22,7 @@ import io.eventline.localstack.TopicReader;
  * the same instance (from memory) and on another (from Kafka); and an honest reset when that
  * cannot be done.
  */
-class StreamResumeIT {
-
-    @AfterAll
-    static void noEventLoopWasBlocked() {
-        Cluster.assertNoEventLoopWasBlocked();
-    }
-
-    static String a;
-    static String b;
-
-    @BeforeAll
-    static void up() {
-        Cluster cluster = Cluster.get();
-        a = cluster.gatewayA.url();
-        b = cluster.gatewayB.url();
-    }
+class StreamResumeIT extends AgainstCluster {
 
     @Test
     void resumingOnTheSameInstanceReplaysExactlyTheMissedRecordsFromMemory() {
