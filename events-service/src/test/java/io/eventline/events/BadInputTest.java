@@ -143,8 +143,30 @@ class BadInputTest {
         problem(pat.req().queryParam("limit", 0).get("/api/events"), 400).body("errors[0].field", equalTo("limit"));
         problem(pat.req().queryParam("limit", 101).get("/api/events"), 400);
         problem(pat.req().queryParam("limit", "many").get("/api/events"), 400);
+        problem(pat.req().queryParam("limit", -1).get("/api/events/mine"), 400).body("errors[0].field", equalTo("limit"));
         problem(pat.req().queryParam("cursor", "forged!").get("/api/events"), 400)
                 .body("errors[0].field", equalTo("cursor"));
+        problem(pat.req().queryParam("cursor", "4").get("/api/events/mine"), 400) // a message seq: another kind
+                .body("errors[0].field", equalTo("cursor"));
+        String padded = cursor("0".repeat(80) + "1:" + java.util.UUID.randomUUID()); // longer than any cursor
+        problem(Api.user().req().queryParam("cursor", padded).get("/api/bookings/mine"), 400)
+                .body("errors[0].field", equalTo("cursor"));
+        problem(Api.admin().req().queryParam("limit", 0).queryParam("cursor", "forged!").get("/api/events/review"), 400)
+                .body("errors[0].field", equalTo("limit"));
+    }
+
+    /** A well-formed cursor at a time the database cannot hold is only an empty page, or a 400: never a 500. */
+    @ParameterizedTest
+    @ValueSource(longs = { Long.MIN_VALUE, Long.MAX_VALUE })
+    void aForgedCursorAtTheEndsOfTime(long micros) {
+        int status = pat.req().queryParam("cursor", cursor(micros + ":" + java.util.UUID.randomUUID()))
+                .get("/api/events/mine").then().extract().statusCode();
+        assertThat(status).isIn(200, 400);
+    }
+
+    private static String cursor(String raw) {
+        return java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(raw.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     @Test
