@@ -155,13 +155,17 @@ class BadInputTest {
                 .body("errors[0].field", equalTo("limit"));
     }
 
-    /** A well-formed cursor at a time the database cannot hold is only an empty page, or a 400: never a 500. */
-    @ParameterizedTest
-    @ValueSource(longs = { Long.MIN_VALUE, Long.MAX_VALUE })
-    void aForgedCursorAtTheEndsOfTime(long micros) {
-        int status = pat.req().queryParam("cursor", cursor(micros + ":" + java.util.UUID.randomUUID()))
-                .get("/api/events/mine").then().extract().statusCode();
-        assertThat(status).isIn(200, 400);
+    /**
+     * A well-formed cursor at the ends of time, never a 500: before anything PostgreSQL can hold it
+     * is a 400 (its data exception, SQLState class 22, as ProblemMapper answers it); at the far end
+     * (still within PostgreSQL's range) it is only a page.
+     */
+    @Test
+    void aForgedCursorAtTheEndsOfTime() {
+        problem(pat.req().queryParam("cursor", cursor(Long.MIN_VALUE + ":" + java.util.UUID.randomUUID()))
+                .get("/api/events/mine"), 400);
+        pat.req().queryParam("cursor", cursor(Long.MAX_VALUE + ":" + java.util.UUID.randomUUID()))
+                .get("/api/events/mine").then().statusCode(200);
     }
 
     private static String cursor(String raw) {
