@@ -143,8 +143,34 @@ class BadInputTest {
         problem(pat.req().queryParam("limit", 0).get("/api/events"), 400).body("errors[0].field", equalTo("limit"));
         problem(pat.req().queryParam("limit", 101).get("/api/events"), 400);
         problem(pat.req().queryParam("limit", "many").get("/api/events"), 400);
+        problem(pat.req().queryParam("limit", -1).get("/api/events/mine"), 400).body("errors[0].field", equalTo("limit"));
         problem(pat.req().queryParam("cursor", "forged!").get("/api/events"), 400)
                 .body("errors[0].field", equalTo("cursor"));
+        problem(pat.req().queryParam("cursor", "4").get("/api/events/mine"), 400) // a message seq: another kind
+                .body("errors[0].field", equalTo("cursor"));
+        String padded = cursor("0".repeat(80) + "1:" + java.util.UUID.randomUUID()); // longer than any cursor
+        problem(Api.user().req().queryParam("cursor", padded).get("/api/bookings/mine"), 400)
+                .body("errors[0].field", equalTo("cursor"));
+        problem(Api.admin().req().queryParam("limit", 0).queryParam("cursor", "forged!").get("/api/events/review"), 400)
+                .body("errors[0].field", equalTo("limit"));
+    }
+
+    /**
+     * A well-formed cursor at the ends of time, never a 500: before anything PostgreSQL can hold it
+     * is a 400 (its data exception, SQLState class 22, as ProblemMapper answers it); at the far end
+     * (still within PostgreSQL's range) it is only a page.
+     */
+    @Test
+    void aForgedCursorAtTheEndsOfTime() {
+        problem(pat.req().queryParam("cursor", cursor(Long.MIN_VALUE + ":" + java.util.UUID.randomUUID()))
+                .get("/api/events/mine"), 400);
+        pat.req().queryParam("cursor", cursor(Long.MAX_VALUE + ":" + java.util.UUID.randomUUID()))
+                .get("/api/events/mine").then().statusCode(200);
+    }
+
+    private static String cursor(String raw) {
+        return java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(raw.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     @Test

@@ -87,6 +87,17 @@ class BadInputTest {
     void aBadBeforeOrLimit() {
         problem(me.req().queryParam("before", "x").get(messages()), 400);
         problem(me.req().queryParam("limit", 1000).get(messages()), 400);
+        problem(me.req().queryParam("cursor", "0").get(messages()), 400).body("errors[0].field", equalTo("before"));
+        String keyset = new io.eventline.http.Cursor(java.time.Instant.now(), java.util.UUID.randomUUID()).encode();
+        problem(me.req().queryParam("before", keyset).get(messages()), 400) // a conversation cursor: another kind
+                .body("errors[0].field", equalTo("before"));
+        problem(me.req().queryParam("before", "x").queryParam("limit", 0).get(messages()), 400)
+                .body("errors[0].field", equalTo("before"));
+        problem(me.req().queryParam("limit", "-1").get("/api/conversations"), 400).body("errors[0].field", equalTo("limit"));
+        problem(me.req().queryParam("cursor", "5").get("/api/conversations"), 400) // a message seq: another kind
+                .body("errors[0].field", equalTo("cursor"));
+        problem(me.req().queryParam("cursor", "forged!").get("/api/conversations"), 400)
+                .body("errors[0].field", equalTo("cursor"));
     }
 
     private String messages() {

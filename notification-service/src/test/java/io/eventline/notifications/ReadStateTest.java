@@ -7,8 +7,10 @@ import static io.eventline.notifications.Feed.types;
 import static io.eventline.notifications.Feed.unread;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -62,6 +64,10 @@ class ReadStateTest {
         feed.send(approved(e1, pat), approved(e2, pat));
         await().atMost(Duration.ofSeconds(20)).until(() -> unread(pat) == 2);
         List<String> ids = pat.req().get("/api/notifications").then().extract().path("items.id");
+        String next = pat.req().queryParam("limit", 1).get("/api/notifications").then().statusCode(200)
+                .body("items.id", contains(ids.get(0))).extract().path("nextCursor");
+        pat.req().queryParam("limit", 1).queryParam("cursor", next).get("/api/notifications").then().statusCode(200)
+                .body("items.id", contains(ids.get(1))).body("nextCursor", nullValue());
 
         pat.req().post("/api/notifications/" + ids.get(0) + "/read").then().statusCode(200).body("read", equalTo(true));
         assertThat(unread(pat)).isEqualTo(1);
@@ -138,6 +144,10 @@ class ReadStateTest {
         pat.req().queryParam("limit", 0).get("/api/notifications").then().statusCode(400)
                 .body("errors[0].field", equalTo("limit"));
         pat.req().queryParam("limit", 101).get("/api/notifications").then().statusCode(400);
+        pat.req().queryParam("limit", "-1").get("/api/notifications").then().statusCode(400)
+                .contentType("application/problem+json").body("errors[0].field", equalTo("limit"));
+        pat.req().queryParam("cursor", "forged!").get("/api/notifications").then().statusCode(400)
+                .contentType("application/problem+json").body("errors[0].field", equalTo("cursor"));
         pat.req().queryParam("unread", "maybe").get("/api/notifications").then().statusCode(400)
                 .contentType("application/problem+json").body("errors[0].field", equalTo("unread"));
         io.restassured.RestAssured.given().get("/api/notifications").then().statusCode(401);

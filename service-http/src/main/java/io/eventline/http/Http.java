@@ -7,11 +7,8 @@ import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 
-/** The HTTP conventions every resource here shares: ids, limits, ETags and conditional requests. */
+/** The HTTP conventions every resource here shares: ids, ETags and conditional requests (lists: {@link Page}). */
 public final class Http {
-
-    public static final int DEFAULT_LIMIT = 20;
-    public static final int MAX_LIMIT = 100;
 
     private Http() {
     }
@@ -26,21 +23,6 @@ public final class Http {
             // falls through
         }
         throw Problem.notFound(what + " " + (raw.length() > 64 ? raw.substring(0, 64) + "…" : raw));
-    }
-
-    public static int limit(String raw) {
-        if (raw == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(raw);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // falls through
-        }
-        throw Problem.badRequest("limit", "must be an integer from 1 to " + MAX_LIMIT);
     }
 
     /** A version no resource has: what a garbled {@code If-Match} compares as, so it answers 412. */

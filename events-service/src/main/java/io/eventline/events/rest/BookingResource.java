@@ -2,6 +2,7 @@ package io.eventline.events.rest;
 
 import io.eventline.http.Callers;
 import io.eventline.http.Http;
+import io.eventline.http.Page;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -43,7 +44,7 @@ public class BookingResource {
     @Operation(summary = "The caller's bookings", description = "Newest first, each with its event's title, venue, times and status.")
     public Response mine(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
             @Context Request request) {
-        return Http.conditionalPage(request, bookings.mine(caller(), Http.limit(limit), cursor),
+        return Http.conditionalPage(request, bookings.mine(caller(), Page.request(limit, cursor)),
                 b -> b.id() + ":" + b.version() + ":" + b.event().status());
     }
 

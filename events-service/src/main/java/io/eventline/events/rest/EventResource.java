@@ -2,6 +2,7 @@ package io.eventline.events.rest;
 
 import io.eventline.http.Callers;
 import io.eventline.http.Http;
+import io.eventline.http.Page;
 import io.eventline.http.Problem;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -169,7 +170,7 @@ public class EventResource {
     @Operation(summary = "The catalog", description = "APPROVED events that have not ended, soonest first.")
     public Response catalog(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
             @Context Request request) {
-        return Http.conditionalPage(request, events.catalog(Http.limit(limit), cursor), e -> e.id() + ":" + e.version());
+        return Http.conditionalPage(request, events.catalog(Page.request(limit, cursor)), e -> e.id() + ":" + e.version());
     }
 
     @GET
@@ -178,7 +179,7 @@ public class EventResource {
     @Operation(summary = "The caller's events", description = "Any status, newest first; ?status= filters.")
     public Response mine(@QueryParam("status") String status, @QueryParam("limit") String limit,
             @QueryParam("cursor") String cursor, @Context Request request) {
-        return Http.conditionalPage(request, events.mine(caller(), status(status), Http.limit(limit), cursor),
+        return Http.conditionalPage(request, events.mine(caller(), status(status), Page.request(limit, cursor)),
                 e -> e.id() + ":" + e.version());
     }
 
@@ -196,7 +197,7 @@ public class EventResource {
             + "revision, oldest submission first.")
     public Response review(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
             @Context Request request) {
-        return Http.conditionalPage(request, events.reviewQueue(Http.limit(limit), cursor),
+        return Http.conditionalPage(request, events.reviewQueue(Page.request(limit, cursor)),
                 e -> e.id() + ":" + e.version());
     }
 

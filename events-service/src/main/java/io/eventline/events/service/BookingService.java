@@ -91,15 +91,15 @@ public class BookingService {
     }
 
     @Transactional
-    public Page<BookingView> mine(Caller caller, int limit, String cursor) {
-        Cursor c = cursor == null ? null : Cursor.decode(cursor);
+    public Page<BookingView> mine(Caller caller, Page.Request<Cursor> page) {
+        Cursor c = page.after();
         List<Booking> rows = c == null
                 ? Booking.find("from Booking b join fetch b.event where b.userId = ?1 order by b.createdAt desc, b.id desc",
-                        caller.sub()).range(0, limit).list()
+                        caller.sub()).page(0, page.fetch()).list()
                 : Booking.find("from Booking b join fetch b.event where b.userId = ?1 and (b.createdAt < ?2 or "
                         + "(b.createdAt = ?2 and b.id < ?3)) order by b.createdAt desc, b.id desc", caller.sub(), c.at(),
-                        c.id()).range(0, limit).list();
-        return EventService.pageOf(rows, limit, b -> new Cursor(b.createdAt, b.id), BookingView::of);
+                        c.id()).page(0, page.fetch()).list();
+        return page.page(rows, b -> new Cursor(b.createdAt, b.id), BookingView::of);
     }
 
     /** The caller's confirmed bookings. */

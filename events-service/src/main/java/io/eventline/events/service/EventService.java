@@ -203,20 +203,20 @@ public class EventService {
     }
 
     @Transactional
-    public Page<EventView> catalog(int limit, String cursor) {
-        Cursor c = cursor == null ? null : Cursor.decode(cursor);
+    public Page<EventView> catalog(Page.Request<Cursor> page) {
+        Cursor c = page.after();
         List<Event> rows = c == null
                 ? Event.find("status = ?1 and endsAt > ?2 order by startsAt, id", EventStatus.APPROVED, Times.now())
-                        .range(0, limit).list()
+                        .page(0, page.fetch()).list()
                 : Event.find("status = ?1 and endsAt > ?2 and (startsAt > ?3 or (startsAt = ?3 and id > ?4)) "
                         + "order by startsAt, id", EventStatus.APPROVED, Times.now(), c.at(), c.id())
-                        .range(0, limit).list();
-        return page(rows, limit, e -> new Cursor(e.startsAt, e.id));
+                        .page(0, page.fetch()).list();
+        return page.page(rows, e -> new Cursor(e.startsAt, e.id), EventView::of);
     }
 
     @Transactional
-    public Page<EventView> mine(Caller caller, EventStatus status, int limit, String cursor) {
-        Cursor c = cursor == null ? null : Cursor.decode(cursor);
+    public Page<EventView> mine(Caller caller, EventStatus status, Page.Request<Cursor> page) {
+        Cursor c = page.after();
         StringBuilder q = new StringBuilder("partnerId = :sub");
         io.quarkus.panache.common.Parameters p = io.quarkus.panache.common.Parameters.with("sub", caller.sub());
         if (status != null) {
@@ -227,19 +227,19 @@ public class EventService {
             q.append(" and (createdAt < :at or (createdAt = :at and id < :id))");
             p.and("at", c.at()).and("id", c.id());
         }
-        List<Event> rows = Event.<Event>find(q + " order by createdAt desc, id desc", p).range(0, limit).list();
-        return pageOf(rows, limit, e -> new Cursor(e.createdAt, e.id), EventView::withRevision);
+        List<Event> rows = Event.<Event>find(q + " order by createdAt desc, id desc", p).page(0, page.fetch()).list();
+        return page.page(rows, e -> new Cursor(e.createdAt, e.id), EventView::withRevision);
     }
 
     /** New events waiting for approval and pending revisions of approved ones, oldest first. */
     @Transactional
-    public Page<EventView> reviewQueue(int limit, String cursor) {
-        Cursor c = cursor == null ? null : Cursor.decode(cursor);
+    public Page<EventView> reviewQueue(Page.Request<Cursor> page) {
+        Cursor c = page.after();
         List<Event> rows = c == null
-                ? Event.find("reviewSince is not null order by reviewSince, id").range(0, limit).list()
+                ? Event.find("reviewSince is not null order by reviewSince, id").page(0, page.fetch()).list()
                 : Event.find("reviewSince is not null and (reviewSince > ?1 or (reviewSince = ?1 and id > ?2)) "
-                        + "order by reviewSince, id", c.at(), c.id()).range(0, limit).list();
-        return pageOf(rows, limit, e -> new Cursor(e.reviewSince, e.id), EventView::withRevision);
+                        + "order by reviewSince, id", c.at(), c.id()).page(0, page.fetch()).list();
+        return page.page(rows, e -> new Cursor(e.reviewSince, e.id), EventView::withRevision);
     }
 
     /** Events by status: a partner's own; for an admin, all; for a user, none. */
@@ -354,17 +354,5 @@ public class EventService {
         r.endsAt = Times.micros(in.endsAt());
         r.category = in.category() == null || in.category().isBlank() ? null : in.category().strip();
         return r;
-    }
-
-    /** Queries fetch {@code limit + 1} rows (Panache ranges are inclusive): one more means a next page. */
-    static <T, V> Page<V> pageOf(List<T> rows, int limit, java.util.function.Function<T, Cursor> cursor,
-            java.util.function.Function<T, V> view) {
-        List<T> page = rows.size() > limit ? rows.subList(0, limit) : rows;
-        String next = rows.size() > limit ? cursor.apply(page.get(page.size() - 1)).encode() : null;
-        return new Page<>(page.stream().map(view).toList(), next);
-    }
-
-    private static Page<EventView> page(List<Event> rows, int limit, java.util.function.Function<Event, Cursor> cursor) {
-        return pageOf(rows, limit, cursor, EventView::of);
     }
 }

@@ -7,6 +7,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.eventline.http.Callers;
 import io.eventline.http.Http;
+import io.eventline.http.Page;
 import io.eventline.http.Problem;
 import io.eventline.messaging.service.ConversationService;
 import io.eventline.http.Created;
@@ -62,7 +63,7 @@ public class ConversationResource {
     @Operation(summary = "The caller's conversations", description = "Latest activity first, each with participants, lastMessage and unreadCount.")
     public Response list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
             @Context Request request) {
-        return Http.conditionalPage(request, conversations.list(Callers.of(jwt), Http.limit(limit), cursor),
+        return Http.conditionalPage(request, conversations.list(Callers.of(jwt), Page.request(limit, cursor)),
                 c -> c.id() + ":" + c.lastSeq() + ":" + c.unreadCount());
     }
 
@@ -80,7 +81,7 @@ public class ConversationResource {
     public Response messages(@PathParam("id") String id, @QueryParam("before") String before,
             @QueryParam("cursor") String cursor, @QueryParam("limit") String limit, @Context Request request) {
         var page = conversations.messages(Callers.of(jwt), Http.id(id, "conversation"),
-                seq(before != null ? before : cursor), Http.limit(limit));
+                Page.request(seq(before != null ? before : cursor), limit, String::valueOf));
         return Http.conditionalPage(request, page, m -> Long.toString(m.seq()));
     }
 

@@ -153,31 +153,26 @@ public class ConversationService {
     }
 
     @Transactional
-    public Page<ConversationView> list(Caller caller, int limit, String cursor) {
-        Cursor at = cursor == null ? null : Cursor.decode(cursor);
+    public Page<ConversationView> list(Caller caller, Page.Request<Cursor> page) {
+        Cursor at = page.after();
         String keyset = at == null ? "" : " and (c.activityAt < :at or (c.activityAt = :at and c.id < :id))";
         var q = em.createQuery("select c from Conversation c where c.id in "
                 + "(select p.key.conversationId from Participant p where p.key.userId = :me)" + keyset
                 + " order by c.activityAt desc, c.id desc", Conversation.class)
-                .setParameter("me", caller.sub()).setMaxResults(limit + 1);
+                .setParameter("me", caller.sub()).setMaxResults(page.fetch());
         if (at != null) {
             q.setParameter("at", at.at()).setParameter("id", at.id());
         }
-        List<Conversation> rows = q.getResultList();
-        List<Conversation> page = rows.size() > limit ? rows.subList(0, limit) : rows;
-        String next = rows.size() > limit ? new Cursor(page.get(limit - 1).activityAt, page.get(limit - 1).id).encode()
-                : null;
-        return new Page<>(views(caller, page), next);
+        return page.pageOfAll(q.getResultList(), c -> new Cursor(c.activityAt, c.id), kept -> views(caller, kept));
     }
 
+    /** Newest first, before the seq {@code page.after()} (the latest without one). */
     @Transactional
-    public Page<MessageView> messages(Caller caller, UUID conversationId, Long before, int limit) {
+    public Page<MessageView> messages(Caller caller, UUID conversationId, Page.Request<Long> page) {
         participant(caller, conversationId);
         List<Message> rows = Message.find("conversationId = ?1 and seq < ?2 order by seq desc", conversationId,
-                before == null ? Long.MAX_VALUE : before).range(0, limit).list();
-        List<Message> page = rows.size() > limit ? rows.subList(0, limit) : rows;
-        String next = rows.size() > limit ? Long.toString(page.get(limit - 1).seq) : null;
-        return new Page<>(page.stream().map(MessageView::of).toList(), next);
+                page.after() == null ? Long.MAX_VALUE : page.after()).page(0, page.fetch()).list();
+        return page.page(rows, m -> m.seq, MessageView::of);
     }
 
     /** The caller's unread messages over all conversations: a sum of per-conversation differences. */

@@ -8,6 +8,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.eventline.http.Callers;
 import io.eventline.http.Http;
+import io.eventline.http.Page;
 import io.eventline.http.Problem;
 import io.eventline.notifications.service.NotificationService;
 import io.eventline.notifications.service.NotificationView;
@@ -43,7 +44,7 @@ public class NotificationResource {
     public Response list(@QueryParam("unread") String unread, @QueryParam("limit") String limit,
             @QueryParam("cursor") String cursor, @Context Request request) {
         return Http.conditionalPage(request,
-                notifications.list(Callers.of(jwt), unreadOnly(unread), Http.limit(limit), cursor),
+                notifications.list(Callers.of(jwt), unreadOnly(unread), Page.request(limit, cursor)),
                 n -> n.id() + ":" + n.read());
     }
 

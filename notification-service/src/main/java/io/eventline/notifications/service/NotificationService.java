@@ -72,8 +72,8 @@ public class NotificationService {
     }
 
     @Transactional
-    public Page<NotificationView> list(Caller caller, boolean unreadOnly, int limit, String cursor) {
-        Cursor at = cursor == null ? null : Cursor.decode(cursor);
+    public Page<NotificationView> list(Caller caller, boolean unreadOnly, Page.Request<Cursor> page) {
+        Cursor at = page.after();
         StringBuilder sql = new StringBuilder("""
                 select n.id, n.type, n.title, n.body, n.subject_kind, n.subject_id, n.created_at, n.source_id,
                        (n.read_at is not null or r.user_id is not null) as is_read
@@ -89,7 +89,7 @@ public class NotificationService {
         sql.append(" order by n.created_at desc, n.id desc limit :limit");
         var q = em.createNativeQuery(sql.toString()).setParameter("me", caller.sub())
                 .setParameter("mine", "user:" + caller.sub()).setParameter("role", "role:" + caller.role())
-                .setParameter("limit", limit + 1);
+                .setParameter("limit", page.fetch());
         if (at != null) {
             q.setParameter("at", at.at()).setParameter("id", at.id());
         }
@@ -98,10 +98,7 @@ public class NotificationService {
         List<NotificationView> views = rows.stream().map(r -> new NotificationView((UUID) r[0], (String) r[1],
                 (String) r[2], (String) r[3], new NotificationView.Subject((String) r[4], (String) r[5]),
                 (Boolean) r[8], Times.of(r[6]), (String) r[7])).toList();
-        List<NotificationView> page = views.size() > limit ? views.subList(0, limit) : views;
-        String next = views.size() > limit
-                ? new Cursor(page.get(limit - 1).createdAt(), page.get(limit - 1).id()).encode() : null;
-        return new Page<>(page, next);
+        return page.page(views, n -> new Cursor(n.createdAt(), n.id()), n -> n);
     }
 
     /** Exact: the caller's unread user notifications (a partial index) plus their role's received minus read. */
