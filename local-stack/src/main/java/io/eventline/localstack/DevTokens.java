@@ -7,20 +7,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
+
+import io.eventline.changefeed.Audience;
+import io.eventline.devtokens.DevTokenMinter;
 
 /**
- * Mints RS256 JWTs with the development-only key pair (see {@code dev-jwt/README.md}), for
- * {@code ./eventline token}, the demo personas and the tests. Never used by a production profile.
+ * The development-only key pair (see {@code dev-jwt/README.md}) and tokens signed with it by the one
+ * {@link DevTokenMinter}, for {@code ./eventline token}, the demo personas, bench and the tests. Never used
+ * by a production profile.
  */
 public final class DevTokens {
 
@@ -30,42 +27,35 @@ public final class DevTokens {
      * {@code mp.jwt.verify.audiences}, so it is not handed over here (a service that forgot it would not be seen).
      */
     public static final String AUDIENCE = "eventline";
-    public static final Set<String> ROLES = Set.of("partner", "admin", "user");
+    public static final Set<String> ROLES = Audience.ROLES;
 
-    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static DevTokenMinter minter;
     private static Path publicKeyFile;
     private static Path privateKeyFile;
 
     private DevTokens() {
     }
 
-    /** A token for {@code sub} in {@code role}, valid for {@code ttl}. */
+    /** A token for {@code sub} in {@code role}, valid for {@code ttl} (see {@link DevTokenMinter#mint}). */
     public static String mint(String sub, String role, String name, Duration ttl) {
-        if (sub == null || sub.isBlank()) {
-            throw new IllegalArgumentException("sub must not be blank");
-        }
-        if (!ROLES.contains(role)) {
-            throw new IllegalArgumentException("role must be one of " + ROLES + ", not '" + role + "'");
-        }
-        Instant now = Instant.now();
-        return sign(Map.of("iss", ISSUER, "aud", AUDIENCE, "sub", sub, "groups", new String[] { role }, "name",
-                name == null ? sub : name, "iat", now.getEpochSecond(), "exp", now.plus(ttl).getEpochSecond(),
-                "jti", UUID.randomUUID().toString()));
+        return minter().mint(sub, role, name, ttl);
     }
 
-    /** Signs arbitrary claims with the dev key: for tests that need odd tokens (expired, wrong issuer). */
+    /** Signs arbitrary claims with the dev key: for tests that need odd tokens (see {@link DevTokenMinter#sign}). */
     public static String sign(Map<String, Object> claims) {
-        String header = B64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-        String payload = B64.encodeToString(Json.write(claims).getBytes(StandardCharsets.UTF_8));
-        String signingInput = header + "." + payload;
-        try {
-            Signature rsa = Signature.getInstance("SHA256withRSA");
-            rsa.initSign(privateKey());
-            rsa.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-            return signingInput + "." + B64.encodeToString(rsa.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot sign a dev token", e);
+        return minter().sign(claims);
+    }
+
+    /** The minter with the dev key, issuer and audience. */
+    public static synchronized DevTokenMinter minter() {
+        if (minter == null) {
+            try {
+                minter = DevTokenMinter.fromPem(resource("private-key-DEV-ONLY.pem"), ISSUER, AUDIENCE);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot read the dev signing key", e);
+            }
         }
+        return minter;
     }
 
     /** The smallrye-jwt settings that make a service accept dev tokens. */
@@ -106,13 +96,6 @@ public final class DevTokens {
             }
         }
         return privateKeyFile;
-    }
-
-    private static PrivateKey privateKey() throws GeneralSecurityException {
-        String pem = resource("private-key-DEV-ONLY.pem")
-                .replaceAll("-----[A-Z ]+-----", "")
-                .replaceAll("\\s", "");
-        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
     }
 
     private static String resource(String name) {

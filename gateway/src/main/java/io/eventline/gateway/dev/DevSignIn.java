@@ -1,25 +1,19 @@
 package io.eventline.gateway.dev;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.time.Instant;
-import java.util.Base64;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.eventline.changefeed.Audience;
 import io.eventline.changefeed.Roles;
+import io.eventline.devtokens.DevTokenMinter;
 import io.eventline.http.common.ProblemJson;
 import io.quarkus.runtime.configuration.ConfigUtils;
 import io.vertx.core.http.HttpHeaders;
@@ -45,7 +39,6 @@ import jakarta.inject.Singleton;
 public class DevSignIn {
 
     private static final Logger LOG = Logger.getLogger(DevSignIn.class);
-    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final long MIN_TTL = 5;
     private static final long MAX_TTL = 43_200;
     private static final int MAX_SUB = 100;
@@ -66,21 +59,27 @@ public class DevSignIn {
     @ConfigProperty(name = "mp.jwt.verify.audiences")
     Optional<List<String>> audiences;
 
-    private PrivateKey key;
+    private DevTokenMinter minter;
 
     void install(@Observes Router router) {
         if (!ConfigUtils.getProfiles().contains("dev") || keyLocation.isEmpty() || issuer.isEmpty()
                 || audiences.filter(a -> !a.isEmpty()).isEmpty()) {
             return;
         }
+        DevTokenMinter configured;
         try {
-            String pem = Files.readString(keyLocation.get()).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-            key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
-        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+            configured = DevTokenMinter.fromPem(Files.readString(keyLocation.get()), issuer.get(), audiences.get().get(0));
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
             LOG.warnf("dev sign-in is off: cannot read the development signing key %s (%s)", keyLocation.get(), e);
             return;
         }
         LOG.info("dev sign-in is on: GET /dev/personas, POST /dev/token (development profile only)");
+        routes(router, configured);
+    }
+
+    /** The two routes, minting with {@code minter}: {@link #install} once the profile and the key allow it, and tests. */
+    void routes(Router router, DevTokenMinter minter) {
+        this.minter = minter;
         router.get("/dev/personas").handler(rc -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(new JsonArray(List.copyOf(PERSONAS)).encode()));
         router.post("/dev/token").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::token);
@@ -121,28 +120,9 @@ public class DevSignIn {
             return;
         }
         long seconds = ttl == null ? MAX_TTL : ((Number) ttl).longValue();
-        String jwt = sign((String) sub, (String) role, name == null || ((String) name).isBlank() ? (String) sub : (String) name,
-                seconds);
+        String jwt = minter.mint((String) sub, (String) role, (String) name, Duration.ofSeconds(seconds));
         rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 .end(new JsonObject().put("token", jwt).put("expiresIn", seconds).encode());
-    }
-
-    private String sign(String sub, String role, String name, long ttlSeconds) {
-        Instant now = Instant.now();
-        JsonObject claims = new JsonObject().put("iss", issuer.orElseThrow()).put("aud", audiences.orElseThrow().get(0))
-                .put("sub", sub)
-                .put("groups", new JsonArray().add(role)).put("name", name).put("iat", now.getEpochSecond())
-                .put("exp", now.getEpochSecond() + ttlSeconds).put("jti", UUID.randomUUID().toString());
-        String input = B64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
-                + B64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
-        try {
-            Signature rsa = Signature.getInstance("SHA256withRSA");
-            rsa.initSign(key);
-            rsa.update(input.getBytes(StandardCharsets.US_ASCII));
-            return input + "." + B64.encodeToString(rsa.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot sign a development token", e);
-        }
     }
 
     private static JsonObject error(String field, String message) {
