@@ -102,12 +102,14 @@ class ChildProcessTest {
             parent = awaitPidIn(pids);
             grandchild = awaitPidIn(dir.resolve("grandchild.pid"));
             assertTrue(parent.isAlive() && grandchild.isAlive());
+            // SIGKILL to that JVM alone (jvm.kill() would end its whole tree): no shutdown hook runs there.
+            ProcessHandle.of(jvm.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            // The watchdog looks once a second, sends TERM (the shell dies, its sleep lives on), then KILL after 1 s.
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertEquals(Map.of(), alive(parent, grandchild),
+                    "what the killed JVM started (its log: " + jvm.logTail(20) + ")"));
         } finally {
-            jvm.kill(); // SIGKILL: no shutdown hook runs there
+            jvm.kill();
         }
-        // The watchdog looks once a second, sends TERM (the shell dies, its sleep lives on), then KILL after 1 s.
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertEquals(Map.of(), alive(parent, grandchild),
-                "what the killed JVM started (its log: " + jvm.logTail(20) + ")"));
     }
 
     /** Starts {@link #parentOfASleeper} with a 1 s grace, writes its pid to {@code <dir>/orphan.pid}, then waits to be killed. */
