@@ -14,6 +14,7 @@ import org.HdrHistogram.Histogram;
 import io.eventline.bench.peers.Nchan;
 import io.eventline.bench.peers.Peer;
 import io.eventline.bench.peers.Pushpin;
+import io.eventline.localstack.ChildProcess;
 import io.eventline.localstack.DevTokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -148,8 +149,8 @@ final class Fanout {
         fleet.perSecondBase.set(ladderStart);
         for (int s = 0; s < rates.length; s++) {
             int rate = rates[s];
-            double cpu0 = Proc.cpuSeconds(pids.get());
-            double client0 = Proc.cpuSeconds(List.of(ProcessHandle.current().pid()));
+            double cpu0 = ChildProcess.cpuSeconds(pids.get());
+            double client0 = ChildProcess.cpuSeconds(List.of(ProcessHandle.current().pid()));
             long t0 = System.nanoTime();
             int first = seq;
             seq = Publishers.pace(p, fleet, seq, rate, stepSeconds, s);
@@ -159,8 +160,8 @@ final class Fanout {
             while (fleet.stepDeliveries[s].get() < expected && System.nanoTime() < waitUntil) {
                 Thread.sleep(20);
             }
-            double cpu = (Proc.cpuSeconds(pids.get()) - cpu0) / ((System.nanoTime() - t0) / 1e9);
-            long rss = Proc.rssBytes(pids.get());
+            double cpu = (ChildProcess.cpuSeconds(pids.get()) - cpu0) / ((System.nanoTime() - t0) / 1e9);
+            long rss = ChildProcess.rssBytes(pids.get());
             Histogram h = fleet.stepLatency[s].copy();
             long got = fleet.stepDeliveries[s].get();
             double perSec = got / Math.max(stepSeconds, sendSeconds);
@@ -171,7 +172,7 @@ final class Fanout {
                     .put("deliveriesPerSecond", Math.round(perSec)).put("expected", expected).put("delivered", got)
                     .put("latency", Report.latency(h)).put("serverCpuCores", Math.round(cpu * 100) / 100.0)
                     .put("serverRssMiB", Math.round(rss / 1048576.0 * 10) / 10.0)
-                    .put("clientCpuCores", Math.round((Proc.cpuSeconds(List.of(ProcessHandle.current().pid())) - client0)
+                    .put("clientCpuCores", Math.round((ChildProcess.cpuSeconds(List.of(ProcessHandle.current().pid())) - client0)
                             / ((System.nanoTime() - t0) / 1e9) * 100) / 100.0)
                     .put("sustained", sustained));
             System.out.printf(Locale.ROOT, "  %-9s %6d deliveries/s offered: %8.0f/s delivered (%.2f%%), p50 %.1f ms, p99 %.1f ms, CPU %.2f cores, RSS %.0f MiB%s%n",

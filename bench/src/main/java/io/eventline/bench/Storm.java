@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.eventline.localstack.ChildProcess;
 import io.eventline.localstack.DevTokens;
 import io.eventline.localstack.ServiceProcess;
 import io.vertx.core.json.JsonObject;
@@ -140,7 +141,7 @@ final class Storm {
             }
 
             try (Publishers.Publisher p = Publishers.kafka(stack.stack.kafkaBootstrapServers());
-                    Proc.CpuSampler cpu = new Proc.CpuSampler(() -> List.of(stack.gateway(0).pid()), 250)) {
+                    CpuSampler cpu = new CpuSampler(() -> List.of(stack.gateway(0).pid()), 250)) {
                 int seq = 1;
                 fleet.perSecondBase.set(System.nanoTime());
                 seq = Publishers.pace(p, fleet, seq, rate, 3, 0);
@@ -189,7 +190,7 @@ final class Storm {
                         .put("readyNotResumed", notResumed.get()).put("resets", resets.get())
                         .put("lost", lost).put("duplicates", fleet.duplicates.get())
                         .put("gatewayPeakCpuCores", round(cpu.peakCores)).put("gatewayRssMiBAfter",
-                                Math.round(Proc.rssBytes(List.of(stack.gateway(0).pid())) / 1048576.0));
+                                Math.round(ChildProcess.rssBytes(List.of(stack.gateway(0).pid())) / 1048576.0));
                 report.json.put("result", r).put("targets", new JsonObject().put("allResumedWithinSeconds", 15).put("lost", 0)
                         .put("met", all && resumeSeconds <= 15 && lost == 0));
                 synchronized (cpu.series) {

@@ -1,14 +1,14 @@
 package io.eventline.bench;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import io.eventline.bench.peers.Peer;
 import io.eventline.bench.peers.PeerStartException;
+import io.eventline.localstack.ChildProcess;
 import io.eventline.localstack.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -96,12 +96,12 @@ final class TrivialSource implements Peer {
                 });
     }
 
-    private final Process process;
+    private final ChildProcess process;
     private final int port;
     private final HttpClient client;
     private Future<Void> last = Future.succeededFuture();
 
-    private TrivialSource(Process process, int port, Vertx vertx) {
+    private TrivialSource(ChildProcess process, int port, Vertx vertx) {
         this.process = process;
         this.port = port;
         this.client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(1).setKeepAlive(true));
@@ -109,27 +109,32 @@ final class TrivialSource implements Peer {
 
     static TrivialSource start(Vertx vertx, Path logs) {
         int port = Ports.free();
+        Path log = logs.resolve("trivial-source.log");
+        ChildProcess p;
         try {
             java.nio.file.Files.createDirectories(logs);
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                    "-cp", System.getProperty("java.class.path"), TrivialSource.class.getName(), Integer.toString(port))
-                    .redirectErrorStream(true).redirectOutput(logs.resolve("trivial-source.log").toFile()).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-            long deadline = System.nanoTime() + 15_000_000_000L;
-            while (System.nanoTime() < deadline) {
-                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                    return new TrivialSource(p, port, vertx);
-                } catch (java.io.IOException e) {
-                    if (!p.isAlive()) {
-                        break;
-                    }
-                    Thread.sleep(100);
-                }
-            }
-            p.destroyForcibly();
-            throw new PeerStartException("the trivial SSE source did not start; see " + logs.resolve("trivial-source.log"));
-        } catch (java.io.IOException | InterruptedException e) {
+            p = ChildProcess.command("the trivial SSE source", List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                    "-cp", System.getProperty("java.class.path"), TrivialSource.class.getName(), Integer.toString(port)))
+                    .log(log).stopOnExit().start();
+        } catch (java.io.IOException | RuntimeException e) {
             throw new PeerStartException("cannot start the trivial SSE source: " + e.getMessage());
+        }
+        try {
+            p.awaitReady(Duration.ofSeconds(15), Duration.ofMillis(100), () -> accepts(port));
+            return new TrivialSource(p, port, vertx);
+        } catch (RuntimeException e) {
+            p.stop();
+            throw new PeerStartException("the trivial SSE source did not start; see " + log);
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1_000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 
@@ -162,23 +167,16 @@ final class TrivialSource implements Peer {
 
     @Override
     public long rssBytes() {
-        return Proc.rssBytes(pids());
+        return process.rssBytes();
     }
 
     @Override
     public List<Long> pids() {
-        return process.isAlive() ? List.of(process.pid()) : new ArrayList<>();
+        return process.pids();
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-        }
+        process.stop();
     }
 }

@@ -10,7 +10,8 @@ import java.util.List;
  *
  * <p>A JVM cannot ask the kernel to signal its children on death (there is no portable
  * {@code PR_SET_PDEATHSIG}), so each guarded child gets a tiny {@code sh} watchdog that polls
- * for this JVM once a second and, once it is gone, terminates the child (TERM, then KILL).
+ * for this JVM once a second and, once it is gone, terminates the child (TERM, then KILL, the
+ * KILL to its descendants too).
  */
 final class ProcessGuard {
 
@@ -22,26 +23,45 @@ final class ProcessGuard {
         return guard("TERM", pids);
     }
 
+    /** {@link #guard(String, int, long...)} with 10 s between {@code signal} and KILL. */
+    static Process guard(String signal, long... pids) {
+        return guard(signal, 10, pids);
+    }
+
     /**
-     * Starts a watchdog that sends {@code signal} (then KILL after 10 s) once this JVM is gone.
+     * Starts a watchdog that, once this JVM is gone, sends {@code signal} to {@code pids} and, after
+     * {@code graceSeconds}, KILL to whatever is left of them and of their descendants (taken when
+     * this JVM was found gone, before the signal: a parent that dies first orphans its children).
      * The watchdog ignores HUP and INT: a closed terminal or a Ctrl-C must not take it down before
      * it has done its work (PostgreSQL, for one, survives a HUP).
      */
-    static Process guard(String signal, long... pids) {
+    static Process guard(String signal, int graceSeconds, long... pids) {
         List<String> command = new ArrayList<>(List.of("sh", "-c", """
                 trap '' HUP INT
-                signal=$1; owner=$2; shift 2
+                signal=$1; grace=$2; owner=$3; shift 3
                 while kill -0 "$owner" 2>/dev/null; do sleep 1; done
+                tree=$(ps -A -o pid= -o ppid= 2>/dev/null | awk -v roots="$*" '
+                  BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1 }
+                  { parent[$1] = $2 }
+                  END {
+                    for (grown = 1; grown;) {
+                      grown = 0
+                      for (p in parent) if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; grown = 1 }
+                    }
+                    for (p in keep) print p
+                  }')
+                [ -n "$tree" ] || tree="$*"
                 for p in "$@"; do kill -"$signal" "$p" 2>/dev/null; done
                 i=0
-                while [ $i -lt 10 ]; do
+                while [ $i -lt "$grace" ]; do
                   alive=0
-                  for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+                  for p in $tree; do kill -0 "$p" 2>/dev/null && alive=1; done
                   [ $alive = 0 ] && exit 0
                   sleep 1; i=$((i+1))
                 done
-                for p in "$@"; do kill -KILL "$p" 2>/dev/null; done
-                """, "eventline-watchdog", signal, Long.toString(ProcessHandle.current().pid())));
+                for p in $tree; do kill -KILL "$p" 2>/dev/null; done
+                """, "eventline-watchdog", signal, Integer.toString(graceSeconds),
+                Long.toString(ProcessHandle.current().pid())));
         for (long pid : pids) {
             command.add(Long.toString(pid));
         }

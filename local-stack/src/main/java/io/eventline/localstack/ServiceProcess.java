@@ -10,11 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One packaged Quarkus service run as its own process ({@code ./eventline up}, end-to-end tests),
- * guarded so it never outlives the JVM that started it.
+ * One packaged Quarkus service run as its own {@link ChildProcess} ({@code ./eventline up},
+ * end-to-end tests, the benchmarks), so it never outlives the JVM that started it.
  */
 public final class ServiceProcess {
 
@@ -22,16 +21,12 @@ public final class ServiceProcess {
 
     final String name;
     final int port;
-    private final Path log;
-    private final Process process;
-    private final Process watchdog;
+    private final ChildProcess process;
 
-    private ServiceProcess(String name, int port, Path log, Process process, Process watchdog) {
+    private ServiceProcess(String name, int port, ChildProcess process) {
         this.name = name;
         this.port = port;
-        this.log = log;
         this.process = process;
-        this.watchdog = watchdog;
     }
 
     /** Starts {@code <root>/<module>/target/quarkus-app/quarkus-run.jar} on {@code port}. */
@@ -50,21 +45,7 @@ public final class ServiceProcess {
 
     /** Waits until {@code /q/health/ready} answers 200; fails with the log's end if the process dies. */
     public void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!isReady()) {
-            if (!isAlive()) {
-                throw new LocalStackException(name + " exited during startup:\n" + logTail(30));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new LocalStackException(name + " not ready within " + timeout.toSeconds() + " s:\n" + logTail(30));
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new LocalStackException("interrupted", e);
-            }
-        }
+        process.awaitReady(timeout, Duration.ofMillis(100), this::isReady);
     }
 
     static ServiceProcess start(String name, Path jar, int port, Map<String, String> env, Path logDir) {
@@ -76,17 +57,11 @@ public final class ServiceProcess {
         String javaOpts = env.get("JAVA_OPTS");
         command.addAll(javaOpts != null ? List.of(javaOpts.trim().split("\\s+")) : List.of("-Xms32m", "-Xmx384m", "-XX:+UseSerialGC"));
         command.addAll(List.of("-jar", jar.toString()));
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().putAll(env);
-        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        try {
-            Process process = pb.start();
-            return new ServiceProcess(name, port, log, process, ProcessGuard.guard(process.pid()));
-        } catch (IOException e) {
-            throw new LocalStackException("cannot start " + name + ": " + e.getMessage(), e);
-        }
+        Map<String, String> environment = new java.util.LinkedHashMap<>(env);
+        environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        // SIGTERM is a graceful Quarkus shutdown; give it 15 s before SIGKILL.
+        return new ServiceProcess(name, port, ChildProcess.command(name, command).environment(environment).log(log)
+                .grace(Duration.ofSeconds(15)).start());
     }
 
     public boolean isAlive() {
@@ -111,28 +86,16 @@ public final class ServiceProcess {
     }
 
     Path log() {
-        return log;
+        return process.log();
     }
 
     String logTail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(log);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return process.logTail(lines);
     }
 
     /** {@code kill -9}: the process gets no chance to close anything (fault tests). */
     public void kill() {
-        process.destroyForcibly();
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            watchdog.destroy();
-        }
+        process.kill();
     }
 
     public int port() {
@@ -144,16 +107,8 @@ public final class ServiceProcess {
         return process.pid();
     }
 
+    /** SIGTERM, then SIGKILL after 15 s. */
     public void stop() {
-        process.destroy();
-        try {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            watchdog.destroy();
-        }
+        process.stop();
     }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.eventline.localstack.ChildProcess;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,13 +22,13 @@ abstract class AbstractPeer implements Peer {
     private final String version;
     private final int port;
     private final String subscribePath;
-    private final ServerProcess server;
+    private final ChildProcess server;
     private final HttpClient client;
     private final Object publishLock = new Object();
     private Future<Void> lastPublish = Future.succeededFuture();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    AbstractPeer(String name, String version, int port, String subscribePath, ServerProcess server, Vertx vertx) {
+    AbstractPeer(String name, String version, int port, String subscribePath, ChildProcess server, Vertx vertx) {
         this.name = name;
         this.version = version;
         this.port = port;
@@ -102,7 +103,7 @@ abstract class AbstractPeer implements Peer {
         return server.pids();
     }
 
-    final ServerProcess server() {
+    final ChildProcess server() {
         return server;
     }
 

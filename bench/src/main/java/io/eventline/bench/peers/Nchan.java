@@ -3,9 +3,11 @@ package io.eventline.bench.peers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import io.eventline.localstack.ChildProcess;
 import io.eventline.localstack.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -53,7 +55,7 @@ public final class Nchan extends AbstractPeer {
     private final Mode mode;
     private final Path workDir;
 
-    private Nchan(String version, int port, Mode mode, ServerProcess server, Vertx vertx, Path workDir) {
+    private Nchan(String version, int port, Mode mode, ChildProcess server, Vertx vertx, Path workDir) {
         super("nchan", version, port, (mode == Mode.SSE ? "/sse/" : "/sub/") + CHANNEL, server, vertx);
         this.mode = mode;
         this.workDir = workDir;
@@ -74,7 +76,7 @@ public final class Nchan extends AbstractPeer {
     public static Nchan start(Vertx vertx, Path workDir, Mode mode) {
         Path dir = workDir.toAbsolutePath().normalize();
         String nginxCommand = System.getProperty(NGINX_PROPERTY, "nginx");
-        Path nginx = ServerProcess.findExecutable(nginxCommand).orElseThrow(() -> new PeerStartException(
+        Path nginx = PeerSupport.findExecutable(nginxCommand).orElseThrow(() -> new PeerStartException(
                 "nchan: nginx binary '" + nginxCommand + "' not found on PATH; " + INSTALL_HINT));
         Path module = findModule().orElseThrow(() -> new PeerStartException(
                 "nchan: Nchan module ngx_nchan_module.so not found in " + MODULE_CANDIDATES + "; " + INSTALL_HINT));
@@ -86,7 +88,7 @@ public final class Nchan extends AbstractPeer {
         int port;
         try {
             Files.createDirectories(dir.resolve("tmp"));
-            ServerProcess.reapStrays(signatures);
+            PeerSupport.reapStrays(signatures);
             for (Path stale : List.of(errorLog, out, dir.resolve("nginx.pid"))) {
                 Files.deleteIfExists(stale);
             }
@@ -95,7 +97,7 @@ public final class Nchan extends AbstractPeer {
         } catch (IOException e) {
             throw new PeerStartException("nchan: cannot write its config in " + dir + ": " + e.getMessage(), e);
         }
-        ServerProcess server = ServerProcess.start("nchan", List.of(nginx.toString(), "-p", dir + "/", "-c",
+        ChildProcess server = PeerSupport.start("nchan", List.of(nginx.toString(), "-p", dir + "/", "-c",
                 config.toString(), "-e", errorLog.toString(), "-g", "daemon off; master_process on;"), dir, out,
                 signatures);
         try {
@@ -107,23 +109,18 @@ public final class Nchan extends AbstractPeer {
         }
     }
 
-    private static void awaitReady(ServerProcess server, int port, Path config, Path errorLog, Path out) {
-        long deadline = System.nanoTime() + READY_SECONDS * 1_000_000_000L;
-        while (true) {
-            if (!server.isAlive()) {
+    private static void awaitReady(ChildProcess server, int port, Path config, Path errorLog, Path out) {
+        try {
+            server.awaitReady(Duration.ofSeconds(READY_SECONDS), Duration.ofMillis(50),
+                    () -> PeerSupport.httpStatus(port, "/ready", 1_000) == 204);
+        } catch (ChildProcess.NotReadyException e) {
+            if (e.exited()) {
                 throw new PeerStartException("nchan: nginx exited with code " + server.exitCode()
                         + " at startup (config rejected or port taken?); check " + config + " and that the nginx and "
-                        + "libnginx-mod-nchan versions match. Last log lines: " + ServerProcess.tail(5, errorLog, out));
+                        + "libnginx-mod-nchan versions match. Last log lines: " + PeerSupport.tail(5, errorLog, out), e);
             }
-            if (ServerProcess.httpStatus(port, "/ready", 1_000) == 204) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new PeerStartException("nchan: nginx did not answer on 127.0.0.1:" + port + " within "
-                        + READY_SECONDS + " s; check " + config + ". Last log lines: "
-                        + ServerProcess.tail(5, errorLog, out));
-            }
-            ServerProcess.sleep(50);
+            throw new PeerStartException("nchan: nginx did not answer on 127.0.0.1:" + port + " within "
+                    + READY_SECONDS + " s; check " + config + ". Last log lines: " + PeerSupport.tail(5, errorLog, out), e);
         }
     }
 
@@ -145,7 +142,7 @@ public final class Nchan extends AbstractPeer {
 
     /** Whether nginx and the Nchan module are installed, as {@link #start} will look for them. */
     public static boolean installed() {
-        return ServerProcess.findExecutable(System.getProperty(NGINX_PROPERTY, "nginx")).isPresent()
+        return PeerSupport.findExecutable(System.getProperty(NGINX_PROPERTY, "nginx")).isPresent()
                 && findModule().isPresent();
     }
 
@@ -159,10 +156,10 @@ public final class Nchan extends AbstractPeer {
     }
 
     private static String version(Path nginx) {
-        String nginxVersion = ServerProcess.output(List.of(nginx.toString(), "-v"));
+        String nginxVersion = PeerSupport.output(List.of(nginx.toString(), "-v"));
         int slash = nginxVersion.indexOf("nginx/");
         nginxVersion = slash >= 0 ? nginxVersion.substring(slash).strip() : "nginx (unknown version)";
-        String nchanVersion = ServerProcess.output(List.of("dpkg-query", "-W", "-f=${Version}", "libnginx-mod-nchan"));
+        String nchanVersion = PeerSupport.output(List.of("dpkg-query", "-W", "-f=${Version}", "libnginx-mod-nchan"));
         if (nchanVersion.isEmpty() || nchanVersion.contains("no packages found")) {
             nchanVersion = "unknown";
         }

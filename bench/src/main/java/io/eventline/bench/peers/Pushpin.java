@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -11,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.eventline.localstack.ChildProcess;
 import io.eventline.localstack.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -92,7 +94,7 @@ public final class Pushpin extends AbstractPeer {
     private final HttpServer origin;
     private final Path workDir;
 
-    private Pushpin(String version, int port, int publishPort, ServerProcess server, HttpServer origin, Vertx vertx,
+    private Pushpin(String version, int port, int publishPort, ChildProcess server, HttpServer origin, Vertx vertx,
             Path workDir) {
         super("pushpin", version, port, "/sub/" + CHANNEL, server, vertx);
         this.publishPort = publishPort;
@@ -131,7 +133,7 @@ public final class Pushpin extends AbstractPeer {
 
         HttpServer origin = AbstractPeer.await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1")
                 .setPort(0)).requestHandler(Pushpin::gripOrigin).listen(), 10, "pushpin: GRIP origin did not start");
-        ServerProcess server = null;
+        ChildProcess server = null;
         try {
             int port;
             int publishPort;
@@ -139,7 +141,7 @@ public final class Pushpin extends AbstractPeer {
                 Files.createDirectories(dir.resolve("lib/runner"));
                 Files.createDirectories(runDir);
                 Files.createDirectories(logDir);
-                ServerProcess.reapStrays(signatures);
+                PeerSupport.reapStrays(signatures);
                 Files.deleteIfExists(out);
                 try (DirectoryStream<Path> logs = Files.newDirectoryStream(logDir, "*.log")) {
                     for (Path log : logs) {
@@ -158,7 +160,7 @@ public final class Pushpin extends AbstractPeer {
             } catch (IOException e) {
                 throw new PeerStartException("pushpin: cannot write its config in " + dir + ": " + e.getMessage(), e);
             }
-            server = ServerProcess.start("pushpin", List.of(pushpin.toString(), "--config", config.toString()), dir,
+            server = PeerSupport.start("pushpin", List.of(pushpin.toString(), "--config", config.toString()), dir,
                     out, signatures);
             awaitReady(server, port, publishPort, config, out, logDir);
             return new Pushpin(version(pushpin), port, publishPort, server, origin, vertx, dir);
@@ -175,11 +177,11 @@ public final class Pushpin extends AbstractPeer {
     public static boolean installed() {
         return Stream.of(System.getProperty(PUSHPIN_PROPERTY, "pushpin"), System.getProperty(ZURL_PROPERTY, "zurl"),
                 System.getProperty(CONDURE_PROPERTY, "condure"), "pushpin-proxy", "pushpin-handler")
-                .allMatch(c -> ServerProcess.findExecutable(c).isPresent()) && Files.isRegularFile(PACKAGED_INTERNAL_CONF);
+                .allMatch(c -> PeerSupport.findExecutable(c).isPresent()) && Files.isRegularFile(PACKAGED_INTERNAL_CONF);
     }
 
     private static Path executable(String command) {
-        return ServerProcess.findExecutable(command).orElseThrow(() -> new PeerStartException(
+        return PeerSupport.findExecutable(command).orElseThrow(() -> new PeerStartException(
                 "pushpin: binary '" + command + "' not found on PATH; " + INSTALL_HINT));
     }
 
@@ -199,32 +201,29 @@ public final class Pushpin extends AbstractPeer {
         request.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("no such channel\n");
     }
 
-    private static void awaitReady(ServerProcess server, int port, int publishPort, Path config, Path out,
+    private static void awaitReady(ChildProcess server, int port, int publishPort, Path config, Path out,
             Path logDir) {
-        long deadline = System.nanoTime() + READY_SECONDS * 1_000_000_000L;
-        boolean proxied = false;
-        boolean held = false;
-        boolean publishing = false;
-        while (true) {
-            if (!server.isAlive()) {
+        boolean[] proxied = { false };
+        boolean[] held = { false };
+        boolean[] publishing = { false };
+        try {
+            server.awaitReady(Duration.ofSeconds(READY_SECONDS), Duration.ofMillis(50), () -> {
+                proxied[0] = proxied[0] || PeerSupport.httpStatus(port, "/ready", 1_000) == 200;
+                held[0] = held[0] || proxied[0] && PeerSupport.httpStatus(port, "/sub/" + READY_CHANNEL, 1_000) == 200;
+                publishing[0] = publishing[0] || PeerSupport.httpStatus(publishPort, "/publish/", 1_000) > 0;
+                return proxied[0] && held[0] && publishing[0];
+            });
+        } catch (ChildProcess.NotReadyException e) {
+            if (e.exited()) {
                 throw new PeerStartException("pushpin: exited with code " + server.exitCode()
                         + " at startup (config rejected, a service failed or a port is taken?); check " + config
-                        + ". Last log lines: " + logTail(out, logDir));
+                        + ". Last log lines: " + logTail(out, logDir), e);
             }
-            proxied = proxied || ServerProcess.httpStatus(port, "/ready", 1_000) == 200;
-            held = held || proxied && ServerProcess.httpStatus(port, "/sub/" + READY_CHANNEL, 1_000) == 200;
-            publishing = publishing || ServerProcess.httpStatus(publishPort, "/publish/", 1_000) > 0;
-            if (proxied && held && publishing) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new PeerStartException("pushpin: not ready within " + READY_SECONDS + " s (subscriber port "
-                        + port + (proxied ? " proxies to the origin" : " does not reach the GRIP origin through zurl")
-                        + (proxied && !held ? ", but streams are not held by pushpin-handler" : "") + ", publish port "
-                        + publishPort + (publishing ? " answers" : " does not answer") + "); check " + config
-                        + ". Last log lines: " + logTail(out, logDir));
-            }
-            ServerProcess.sleep(50);
+            throw new PeerStartException("pushpin: not ready within " + READY_SECONDS + " s (subscriber port "
+                    + port + (proxied[0] ? " proxies to the origin" : " does not reach the GRIP origin through zurl")
+                    + (proxied[0] && !held[0] ? ", but streams are not held by pushpin-handler" : "") + ", publish port "
+                    + publishPort + (publishing[0] ? " answers" : " does not answer") + "); check " + config
+                    + ". Last log lines: " + logTail(out, logDir), e);
         }
     }
 
@@ -234,7 +233,7 @@ public final class Pushpin extends AbstractPeer {
         for (String service : List.of("condure", "zurl", "pushpin-proxy", "pushpin-handler")) {
             files.add(logDir.resolve(service + ".log"));
         }
-        return ServerProcess.tail(3, files.toArray(Path[]::new));
+        return PeerSupport.tail(3, files.toArray(Path[]::new));
     }
 
     @Override
@@ -268,7 +267,7 @@ public final class Pushpin extends AbstractPeer {
     }
 
     private static String version(Path pushpin) {
-        String runner = ServerProcess.output(List.of(pushpin.toString(), "--version"));
+        String runner = PeerSupport.output(List.of(pushpin.toString(), "--version"));
         if (runner.isEmpty()) {
             runner = "pushpin (unknown version)";
         }
@@ -277,7 +276,7 @@ public final class Pushpin extends AbstractPeer {
     }
 
     private static String packageVersion(String name) {
-        String version = ServerProcess.output(List.of("dpkg-query", "-W", "-f=${Version}", name));
+        String version = PeerSupport.output(List.of("dpkg-query", "-W", "-f=${Version}", name));
         return version.isEmpty() || version.contains("no packages found") ? "unknown" : version;
     }
 
