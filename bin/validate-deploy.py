@@ -376,6 +376,8 @@ def check_compose():
 def render_overlays(overlays):
     """overlay -> its objects, as `kubectl kustomize` renders them."""
     rendered = {}
+    if not expect(shutil.which("kubectl"), "k8s/overlays", "kubectl is missing (kubectl kustomize renders the overlays)"):
+        return rendered
     for overlay in overlays:
         out = run(["kubectl", "kustomize", path("k8s/overlays", overlay)], timeout=120)
         error = " ".join(re.sub(r'^E\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err=<?', "", out.stderr.strip()).split())

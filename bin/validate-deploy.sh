@@ -34,9 +34,9 @@ if [ -x "$PY" ]; then
   "$PY" -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
 fi
 # kubectl with kustomize v4+ (`kubectl version --client` names its kustomize).
-kustomize_major=$(kubectl version --client 2>/dev/null | sed -n 's/^Kustomize Version: v\([0-9]*\).*/\1/p')
+kustomize_major=$( (kubectl version --client 2>/dev/null || true) | sed -n 's/^Kustomize Version: v\([0-9]*\).*/\1/p')
 if [ "${kustomize_major:-0}" -lt 4 ]; then
-  if apt-cache policy kubectl 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+  if apt-cache policy kubectl 2>/dev/null | grep 'Candidate: [0-9]' >/dev/null; then
     missing+=(kubectl)
   else
     echo "validate-deploy: needs kubectl with kustomize v4 or newer (\`kubectl kustomize\`); none on PATH, and no" >&2
