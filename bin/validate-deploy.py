@@ -596,11 +596,12 @@ def check_k8s_rules(overlay, objs, external):
         for tls in ing["spec"].get("tls", []):
             exists("Secret", tls["secretName"], None, iw)
 
-    for check in (check_gateway, check_network_policies, check_kafka, check_kafka_access, check_monitoring):
-        guard(overlay, check, overlay, by_kind, exists)
+    guard(overlay, check_kafka, overlay, by_kind, exists)
+    for check in (check_gateway, check_network_policies, check_kafka_access, check_monitoring):
+        guard(overlay, check, overlay, by_kind)
 
 
-def check_gateway(overlay, by_kind, exists):
+def check_gateway(overlay, by_kind):
     """The gateway: autoscaled on CPU and streams, disruption budget, drain on shutdown."""
     gw = by_kind.get("Deployment", {}).get("gateway")
     if not gw:
@@ -629,7 +630,7 @@ def check_gateway(overlay, by_kind, exists):
                f" + drain {drain} + shutdown")
 
 
-def check_network_policies(overlay, by_kind, exists):
+def check_network_policies(overlay, by_kind):
     policies = by_kind.get("NetworkPolicy", {}).values()
     expect(any(p["spec"].get("podSelector") == {} and p["spec"].get("policyTypes") == ["Ingress"] and not p["spec"].get("ingress")
                for p in policies), overlay, "no default-deny ingress NetworkPolicy")
@@ -736,7 +737,7 @@ def acl_covers(pattern, pattern_type, wanted):
     return pattern == "*" or (wanted.startswith(pattern) if pattern_type == "prefix" else wanted == pattern)
 
 
-def check_kafka_access(overlay, by_kind, exists):
+def check_kafka_access(overlay, by_kind):
     """Listeners, users and ACLs (issue 17): who connects how, and may read and write which topic."""
     if len(by_kind.get("Kafka", {})) != 1:
         return  # check_kafka says so
@@ -845,7 +846,7 @@ def check_kafka_access(overlay, by_kind, exists):
 
 # --- Monitoring: ServiceMonitor, alerts and dashboard (promtool), docs ---------------------------
 
-def check_monitoring(overlay, by_kind, exists):
+def check_monitoring(overlay, by_kind):
     for module, svc in ((m, by_kind["Service"][m]) for m in MODULES if m in by_kind.get("Service", {})):
         expect(any(e.get("path") == "/q/metrics" and e.get("port") in [p.get("name") for p in svc["spec"]["ports"]]
                    for m in by_kind.get("ServiceMonitor", {}).values()
