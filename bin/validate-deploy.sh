@@ -39,7 +39,7 @@ if [ "${kustomize_major:-0}" -lt 4 ]; then
   if apt-cache policy kubectl 2>/dev/null | grep 'Candidate: [0-9]' >/dev/null; then
     missing+=(kubectl)
   else
-    echo "validate-deploy: needs kubectl with kustomize v4 or newer (\`kubectl kustomize\`); none on PATH, and no" >&2
+    echo "validate-deploy: needs kubectl with kustomize v4 or newer (\`kubectl kustomize\`); none on PATH (or an older one), and no" >&2
     echo "  configured apt repository has a kubectl package (Debian's kubernetes-client is too old)" >&2
     exit 2
   fi
