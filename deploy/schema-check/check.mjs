@@ -1,6 +1,6 @@
 // Strict schema check of rendered Kubernetes objects, run by bin/validate-deploy.py (which renders
-// the kustomize overlays and passes them here as JSON; bin/validate-deploy.sh installs this
-// directory's pinned packages with `npm ci`).
+// the overlays with `kubectl kustomize` and passes them here as JSON; bin/validate-deploy.sh
+// installs this directory's pinned packages with `npm ci`).
 //
 //   node deploy/schema-check/check.mjs <overlay>=<rendered.json> ...
 //
