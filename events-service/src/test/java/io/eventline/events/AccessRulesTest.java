@@ -1,6 +1,8 @@
 package io.eventline.events;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -10,7 +12,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.events.Api.Persona;
+import io.eventline.http.common.DevKeyGuard;
+import io.eventline.http.common.RoleRule;
 import io.eventline.localstack.DevTokens;
+import io.quarkus.arc.Arc;
 import io.eventline.localstack.LocalStackTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -40,6 +45,18 @@ class AccessRulesTest {
         given().auth().oauth2(expired).get("/api/events").then().statusCode(401).contentType("application/problem+json");
         given().auth().oauth2(foreign).get("/api/events").then().statusCode(401);
         given().auth().oauth2("not.a.jwt").get("/api/events").then().statusCode(401);
+    }
+
+    /** http-common's RoleRule and DevKeyGuard are beans of the service, and the rule refuses an ambiguous token. */
+    @Test
+    void aTokenWithTwoEventlineRolesIsA401() {
+        assertThat(Arc.container().select(RoleRule.class).isResolvable()).as("RoleRule is a bean").isTrue();
+        assertThat(Arc.container().select(DevKeyGuard.class).isResolvable()).as("DevKeyGuard is a bean").isTrue();
+        long now = Instant.now().getEpochSecond();
+        String twoRoles = DevTokens.sign(Map.of("iss", DevTokens.ISSUER, "aud", DevTokens.AUDIENCE, "sub", "pat",
+                "groups", new String[] { "admin", "user" }, "iat", now, "exp", now + 600));
+        given().auth().oauth2(twoRoles).get("/api/events").then().statusCode(401)
+                .contentType("application/problem+json").body("detail", containsString("2 Eventline roles"));
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.eventline.gateway;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -12,8 +14,11 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import io.eventline.http.common.DevKeyGuard;
+import io.eventline.http.common.RoleRule;
 import io.eventline.localstack.DevTokens;
 import io.eventline.localstack.LocalStackTestResource;
+import io.quarkus.arc.Arc;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -51,5 +56,17 @@ class MeSummaryTest {
     void withoutAValidTokenTheSummaryIs401() {
         given().get("/api/me/summary").then().statusCode(401).contentType("application/problem+json");
         given().auth().oauth2("not.a.token").get("/api/me/summary").then().statusCode(401);
+    }
+
+    /** http-common's RoleRule and DevKeyGuard are beans of the gateway too, and the rule refuses an ambiguous token. */
+    @Test
+    void aTokenWithTwoEventlineRolesIs401() {
+        assertThat(Arc.container().select(RoleRule.class).isResolvable()).as("RoleRule is a bean").isTrue();
+        assertThat(Arc.container().select(DevKeyGuard.class).isResolvable()).as("DevKeyGuard is a bean").isTrue();
+        long now = Instant.now().getEpochSecond();
+        String twoRoles = DevTokens.sign(Map.of("iss", DevTokens.ISSUER, "aud", DevTokens.AUDIENCE, "sub", "pat",
+                "groups", new String[] { "admin", "user" }, "iat", now, "exp", now + 600));
+        given().auth().oauth2(twoRoles).get("/api/me/summary").then().statusCode(401)
+                .contentType("application/problem+json").body("detail", containsString("2 Eventline roles"));
     }
 }

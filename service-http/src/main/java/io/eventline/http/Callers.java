@@ -12,8 +12,9 @@ public final class Callers {
     }
 
     /**
-     * {@link RoleRule} has already refused a token that is not an Eventline caller; this applies the
-     * same rule again so that no caller is ever built with a null sub or an ambiguous role.
+     * http-common's {@link io.eventline.http.common.RoleRule} has already refused a token that is not
+     * an Eventline caller; this applies the same rule again so that no caller is ever built with a
+     * null sub or an ambiguous role.
      */
     public static Caller of(JsonWebToken jwt) {
         String role;

@@ -1,4 +1,4 @@
-package io.eventline.gateway.rest;
+package io.eventline.http.common;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -12,10 +12,12 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * {@link Roles} for the gateway's own resources ({@code /api/me/summary}, {@code /api/stream/tickets}),
- * as service-http's {@code RoleRule} applies it for the services (the gateway does not depend on
- * service-http): a token that is not one Eventline caller fails authentication (401), and an
- * accepted one carries only its one role. {@code /api/stream} applies {@link Roles} itself.
+ * Applies {@link Roles} to every verified token before any resource sees it, in every service and
+ * on the gateway's own resources ({@code /api/me/summary}, {@code /api/stream/tickets}): a token
+ * with no Eventline role, two of them, or no usable sub fails authentication (401, like an invalid
+ * token), and an accepted one carries exactly its one role, so {@code @RolesAllowed} can never
+ * admit a token by another of its groups. The gateway's {@code /api/stream} applies {@link Roles}
+ * itself.
  */
 @ApplicationScoped
 public class RoleRule implements SecurityIdentityAugmentor {
@@ -25,7 +27,7 @@ public class RoleRule implements SecurityIdentityAugmentor {
         return Uni.createFrom().item(() -> apply(identity));
     }
 
-    private static SecurityIdentity apply(SecurityIdentity identity) {
+    static SecurityIdentity apply(SecurityIdentity identity) {
         if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
             return identity;
         }

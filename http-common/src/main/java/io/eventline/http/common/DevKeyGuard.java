@@ -1,4 +1,4 @@
-package io.eventline.http;
+package io.eventline.http.common;
 
 import java.util.Optional;
 
@@ -13,7 +13,8 @@ import jakarta.inject.Singleton;
 
 /**
  * Refuses to start the prod profile with the committed development key (see {@link DevKey}) unless
- * {@code EVENTLINE_ALLOW_DEV_KEY=true}, and with no expected audience.
+ * {@code EVENTLINE_ALLOW_DEV_KEY=true}, and with no expected audience: in every service and in the
+ * gateway.
  */
 @Singleton
 public class DevKeyGuard {
