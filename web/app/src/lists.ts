@@ -1,5 +1,5 @@
 // Helpers for the live lists (useLiveList from @eventline/client/react): a fetched resource as a
-// record, and the seat counts that booking records carry.
+// record, the seat counts that booking records carry, and the rows with a call in flight.
 import { useCallback, useState } from 'react';
 import type { BookedEventSummary, EventDto } from '@eventline/client';
 import { isoMicros } from './util';
@@ -47,4 +47,21 @@ export function useSeatOverlay() {
   );
 
   return { note, seatsOf };
+}
+
+/**
+ * The ids whose row has a call in flight (a booking, a review decision), and `mark(id, on)` to
+ * add or drop one: the row's buttons are disabled meanwhile.
+ */
+export function useBusyIds(): [ReadonlySet<string>, (id: string, on: boolean) => void] {
+  const [ids, setIds] = useState<ReadonlySet<string>>(() => new Set());
+  const mark = useCallback((id: string, on: boolean) => {
+    setIds((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  }, []);
+  return [ids, mark];
 }

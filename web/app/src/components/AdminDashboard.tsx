@@ -5,8 +5,9 @@ import { useEffect, useState } from 'react';
 import { isEventRecord, mergeEventRecord, type EventDto } from '@eventline/client';
 import { useEventUpdates, useLiveList, usePolling } from '@eventline/client/react';
 import { useApp, useToast } from '../context';
-import { asRecord } from '../lists';
-import { describeError, fetchAll, formatDateTime, isoMicros } from '../util';
+import { asRecord, useBusyIds } from '../lists';
+import { describeError, fetchAll, formatDateTime, isoMicros, withFields } from '../util';
+import { ListPanel } from './parts';
 
 /** Whether the event waits for an admin: a new event in review, or a pending revision. */
 const inReview = (e: EventDto) => e.status === 'PENDING_APPROVAL' || e.revision?.status === 'PENDING';
@@ -20,7 +21,7 @@ export function AdminDashboard() {
     describeError: (e) => describeError(e).message,
   });
   const { apply, reload } = queue;
-  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+  const [busy, setBusyFor] = useBusyIds();
 
   useEffect(
     () =>
@@ -39,15 +40,6 @@ export function AdminDashboard() {
   );
 
   usePolling({ enabled: true, interval: 15_000, onPoll: () => void reload() });
-
-  function setBusyFor(id: string, on: boolean) {
-    setBusy((prev) => {
-      const next = new Set(prev);
-      if (on) next.add(id);
-      else next.delete(id);
-      return next;
-    });
-  }
 
   async function act(e: EventDto, action: 'approve' | 'reject', reason?: string) {
     setBusyFor(e.id, true);
@@ -68,8 +60,7 @@ export function AdminDashboard() {
         void reload();
         return;
       }
-      const fields = d.fields.map((f) => `${f.field}: ${f.message}`).join('; ');
-      toast(`Could not ${action} ${what}: ${d.message}${fields && fields !== d.message ? ` (${fields})` : ''}`, 'error');
+      toast(`Could not ${action} ${what}: ${withFields(d)}`, 'error');
       // 404/409: someone else got there first; the list tells the truth again.
       if (d.status === 409 || d.status === 404) void reload();
     } finally {
@@ -81,21 +72,14 @@ export function AdminDashboard() {
 
   return (
     <div className="dashboard">
-      <section className="panel" data-testid="review-queue" aria-labelledby="review-h">
-        <div className="panel-head">
-          <h2 id="review-h">Review queue</h2>
-          <button type="button" className="link-btn" onClick={() => void reload()} disabled={queue.loading}>
-            {queue.loading ? 'Loading…' : 'Refresh'}
-          </button>
-        </div>
-        {queue.error && <p className="notice notice-error">{queue.error}</p>}
+      <ListPanel testId="review-queue" headingId="review-h" title="Review queue" list={queue} refresh>
         {rows.length === 0 && queue.loaded && <p className="empty">Nothing waiting for review.</p>}
         <ul className="cards">
           {rows.map((e) => (
             <ReviewRow key={e.id} event={e} busy={busy.has(e.id)} onAct={(a, reason) => void act(e, a, reason)} />
           ))}
         </ul>
-      </section>
+      </ListPanel>
     </div>
   );
 }

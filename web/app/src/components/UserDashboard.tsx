@@ -3,8 +3,9 @@ import { useEffect, useState } from 'react';
 import { isBookingRecord, isEventRecord, type BookingDto, type EventDto } from '@eventline/client';
 import { useEventUpdates, useLiveList, usePolling } from '@eventline/client/react';
 import { useApp, useToast } from '../context';
-import { asRecord, useSeatOverlay } from '../lists';
-import { describeError, fetchAll, formatDateTime, isoMicros, statusText, uuid } from '../util';
+import { asRecord, useBusyIds, useSeatOverlay } from '../lists';
+import { describeError, fetchAll, formatDateTime, isoMicros, statusText, uuid, withFields } from '../util';
+import { ListPanel, TableHead } from './parts';
 
 export function UserDashboard() {
   const { api, session } = useApp();
@@ -20,7 +21,7 @@ export function UserDashboard() {
     describeError: (e) => describeError(e).message,
   });
   const seats = useSeatOverlay();
-  const [booking, setBooking] = useState<ReadonlySet<string>>(new Set());
+  const [booking, setBooking] = useBusyIds();
   const applyEvent = catalog.apply;
   const applyBooking = bookings.apply;
   const reloadCatalog = catalog.reload;
@@ -55,7 +56,7 @@ export function UserDashboard() {
   });
 
   async function book(e: EventDto, count: number) {
-    setBooking((prev) => new Set(prev).add(e.id));
+    setBooking(e.id, true);
     try {
       const res = await api.post<BookingDto>(
         `/api/events/${e.id}/bookings`,
@@ -69,15 +70,10 @@ export function UserDashboard() {
       toast(`Booked ${b.seats} seat${b.seats === 1 ? '' : 's'} for "${b.event.title}"`, 'success');
     } catch (err) {
       const d = describeError(err);
-      const fields = d.fields.map((f) => `${f.field}: ${f.message}`).join('; ');
-      toast(`Could not book "${e.title}": ${d.message}${fields && fields !== d.message ? ` (${fields})` : ''}`, 'error');
+      toast(`Could not book "${e.title}": ${withFields(d)}`, 'error');
       if (d.status === 409) void reloadCatalog();
     } finally {
-      setBooking((prev) => {
-        const next = new Set(prev);
-        next.delete(e.id);
-        return next;
-      });
+      setBooking(e.id, false);
     }
   }
 
@@ -102,14 +98,7 @@ export function UserDashboard() {
 
   return (
     <div className="dashboard">
-      <section className="panel" data-testid="catalog" aria-labelledby="catalog-h">
-        <div className="panel-head">
-          <h2 id="catalog-h">Catalog</h2>
-          <button type="button" className="link-btn" onClick={() => void reloadCatalog()} disabled={catalog.loading}>
-            {catalog.loading ? 'Loading…' : 'Refresh'}
-          </button>
-        </div>
-        {catalog.error && <p className="notice notice-error">{catalog.error}</p>}
+      <ListPanel testId="catalog" headingId="catalog-h" title="Catalog" list={catalog} refresh>
         {catalogRows.length === 0 && catalog.loaded && <p className="empty">No upcoming events yet.</p>}
         <ul className="cards">
           {catalogRows.map((e) => (
@@ -122,27 +111,12 @@ export function UserDashboard() {
             />
           ))}
         </ul>
-      </section>
+      </ListPanel>
 
-      <section className="panel" data-testid="my-bookings" aria-labelledby="bookings-h">
-        <div className="panel-head">
-          <h2 id="bookings-h">Events Booked</h2>
-        </div>
-        {bookings.error && <p className="notice notice-error">{bookings.error}</p>}
+      <ListPanel testId="my-bookings" headingId="bookings-h" title="Events Booked" list={bookings}>
         {bookingRows.length === 0 && bookings.loaded && <p className="empty">You have not booked anything yet.</p>}
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Event</th>
-              <th scope="col">When</th>
-              <th scope="col">Venue</th>
-              <th scope="col">Seats</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Event', 'When', 'Venue', 'Seats', 'Status']} />
           <tbody>
             {bookingRows.map((b) => {
               const pending = bookings.pending.has(b.id);
@@ -184,7 +158,7 @@ export function UserDashboard() {
             })}
           </tbody>
         </table>
-      </section>
+      </ListPanel>
     </div>
   );
 }
