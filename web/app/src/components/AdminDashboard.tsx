@@ -1,12 +1,11 @@
 // Admin: the review queue (new events waiting for approval and pending revisions of approved
 // ones, oldest first) with approve and reject. Each decision names the version the admin saw
 // (If-Match): a change made meanwhile answers 412 and the row shows the new version instead.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { isEventRecord, mergeEventRecord, type EventDto } from '@eventline/client';
-import { useEventUpdates, useLiveList, usePolling } from '@eventline/client/react';
 import { useApp, useToast } from '../context';
-import { asRecord, useBusyIds } from '../lists';
-import { describeError, fetchAll, formatDateTime, isoMicros, withFields } from '../util';
+import { asRecord, useBusyIds, useEventRecords, useServerList } from '../lists';
+import { describeError, formatDateTime, isoMicros, withFields } from '../util';
 import { ListPanel } from './parts';
 
 /** Whether the event waits for an admin: a new event in review, or a pending revision. */
@@ -15,31 +14,20 @@ const inReview = (e: EventDto) => e.status === 'PENDING_APPROVAL' || e.revision?
 export function AdminDashboard() {
   const { api } = useApp();
   const toast = useToast();
-  const { onEventUpdate } = useEventUpdates();
-  const queue = useLiveList<EventDto>({
-    load: () => fetchAll<EventDto>(api, '/api/events/review'),
-    describeError: (e) => describeError(e).message,
-  });
+  const queue = useServerList<EventDto>('/api/events/review');
   const { apply, reload } = queue;
   const [busy, setBusyFor] = useBusyIds();
 
-  useEffect(
-    () =>
-      onEventUpdate((r) => {
-        if (!r) {
-          void reload();
-          return;
-        }
-        // Only what waits for review belongs here: anything else takes the event out.
-        if (isEventRecord(r)) {
-          const data = mergeEventRecord(queue.itemsRef.current.find((x) => x.id === r.subject), r);
-          apply({ ...r, data }, { remove: !inReview(data) });
-        }
-      }),
-    [onEventUpdate, reload, apply, queue.itemsRef],
+  useEventRecords(
+    (r) => {
+      // Only what waits for review belongs here: anything else takes the event out.
+      if (isEventRecord(r)) {
+        const data = mergeEventRecord(queue.itemsRef.current.find((x) => x.id === r.subject), r);
+        apply({ ...r, data }, { remove: !inReview(data) });
+      }
+    },
+    () => void reload(),
   );
-
-  usePolling({ enabled: true, interval: 15_000, onPoll: () => void reload() });
 
   async function act(e: EventDto, action: 'approve' | 'reject', reason?: string) {
     setBusyFor(e.id, true);

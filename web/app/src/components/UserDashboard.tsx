@@ -1,59 +1,38 @@
 // User: the catalog (APPROVED events with seats left, bookable) and Events Booked (cancellable).
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { isBookingRecord, isEventRecord, type BookingDto, type EventDto } from '@eventline/client';
-import { useEventUpdates, useLiveList, usePolling } from '@eventline/client/react';
 import { useApp, useToast } from '../context';
-import { asRecord, useBusyIds, useSeatOverlay } from '../lists';
-import { describeError, fetchAll, formatDateTime, isoMicros, statusText, uuid, withFields } from '../util';
+import { asRecord, useBusyIds, useEventRecords, useSeatOverlay, useServerList } from '../lists';
+import { describeError, formatDateTime, isoMicros, statusText, uuid, withFields } from '../util';
 import { ListPanel, TableHead } from './parts';
 
 export function UserDashboard() {
   const { api, session } = useApp();
   const toast = useToast();
-  const { onEventUpdate } = useEventUpdates();
   const me = session.sub;
-  const catalog = useLiveList<EventDto>({
-    load: () => fetchAll<EventDto>(api, '/api/events'),
-    describeError: (e) => describeError(e).message,
-  });
-  const bookings = useLiveList<BookingDto>({
-    load: () => fetchAll<BookingDto>(api, '/api/bookings/mine'),
-    describeError: (e) => describeError(e).message,
-  });
+  const catalog = useServerList<EventDto>('/api/events');
+  const bookings = useServerList<BookingDto>('/api/bookings/mine');
   const seats = useSeatOverlay();
   const [booking, setBooking] = useBusyIds();
-  const applyEvent = catalog.apply;
   const applyBooking = bookings.apply;
   const reloadCatalog = catalog.reload;
   const reloadBookings = bookings.reload;
 
-  useEffect(
-    () =>
-      onEventUpdate((r) => {
-        if (!r) {
-          void reloadCatalog();
-          void reloadBookings();
-          return;
-        }
-        if (isEventRecord(r)) {
-          // The catalog holds APPROVED events only; one that becomes anything else leaves it.
-          applyEvent(r, { remove: r.data.status !== 'APPROVED' });
-        } else if (isBookingRecord(r)) {
-          seats.note(r.data.eventId, r.data.event, r.time);
-          if (r.data.userId === me) applyBooking(r);
-        }
-      }),
-    [onEventUpdate, reloadCatalog, reloadBookings, applyEvent, applyBooking, seats.note, me],
-  );
-
-  usePolling({
-    enabled: true,
-    interval: 15_000,
-    onPoll: () => {
+  useEventRecords(
+    (r) => {
+      if (isEventRecord(r)) {
+        // The catalog holds APPROVED events only; one that becomes anything else leaves it.
+        catalog.apply(r, { remove: r.data.status !== 'APPROVED' });
+      } else if (isBookingRecord(r)) {
+        seats.note(r.data.eventId, r.data.event, r.time);
+        if (r.data.userId === me) applyBooking(r);
+      }
+    },
+    () => {
       void reloadCatalog();
       void reloadBookings();
     },
-  });
+  );
 
   async function book(e: EventDto, count: number) {
     setBooking(e.id, true);

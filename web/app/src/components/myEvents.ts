@@ -1,10 +1,9 @@
 // The partner's own events: the live list, and its optimistic create, title edit and submit.
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import { isBookingRecord, isEventRecord, mergeEventRecord, type EventDto } from '@eventline/client';
-import { useEventUpdates, useLiveList, usePolling } from '@eventline/client/react';
 import { useApp, useToast } from '../context';
-import { asRecord, useSeatOverlay } from '../lists';
-import { describeError, fetchAll, isoMicros, withFields } from '../util';
+import { asRecord, useEventRecords, useSeatOverlay, useServerList } from '../lists';
+import { describeError, isoMicros, withFields } from '../util';
 
 /** The id of a created event's stand-in, until the server's answer (or record) replaces it. */
 export const TEMP_PREFIX = 'tmp-';
@@ -28,36 +27,25 @@ export interface CreateBody {
 export function useMyEvents() {
   const { api, session } = useApp();
   const toast = useToast();
-  const { onEventUpdate } = useEventUpdates();
   const me = session.sub;
-  const events = useLiveList<EventDto>({
-    load: () => fetchAll<EventDto>(api, '/api/events/mine'),
-    describeError: (e) => describeError(e).message,
-  });
+  const events = useServerList<EventDto>('/api/events/mine');
   const seats = useSeatOverlay();
   const { apply, reload, mutate } = events;
   /** For each create in flight (by its stand-in's id), the ids listed when it began. */
   const idsBeforeCreate = useRef(new Map<string, ReadonlySet<string>>());
 
-  useEffect(
-    () =>
-      onEventUpdate((r) => {
-        if (!r) {
-          void reload();
-          return;
+  useEventRecords(
+    (r) => {
+      if (isEventRecord(r)) {
+        if (r.data.partnerId === me) {
+          apply({ ...r, data: mergeEventRecord(events.itemsRef.current.find((x) => x.id === r.subject), r) });
         }
-        if (isEventRecord(r)) {
-          if (r.data.partnerId === me) {
-            apply({ ...r, data: mergeEventRecord(events.itemsRef.current.find((x) => x.id === r.subject), r) });
-          }
-        } else if (isBookingRecord(r)) {
-          seats.note(r.data.eventId, r.data.event, r.time);
-        }
-      }),
-    [onEventUpdate, reload, apply, me, seats.note, events.itemsRef],
+      } else if (isBookingRecord(r)) {
+        seats.note(r.data.eventId, r.data.event, r.time);
+      }
+    },
+    () => void reload(),
   );
-
-  usePolling({ enabled: true, interval: 15_000, onPoll: () => void reload() });
 
   /** Fetch one event again (after a 412) and put the server's version in the list. */
   async function reloadOne(id: string) {
