@@ -60,8 +60,14 @@ export function AdminDashboard() {
 
   return (
     <div className="dashboard">
-      <ListPanel testId="review-queue" headingId="review-h" title="Review queue" list={queue} refresh>
-        {rows.length === 0 && queue.loaded && <p className="empty">Nothing waiting for review.</p>}
+      <ListPanel
+        testId="review-queue"
+        headingId="review-h"
+        title="Review queue"
+        list={queue}
+        refresh
+        empty={rows.length === 0 && 'Nothing waiting for review.'}
+      >
         <ul className="cards">
           {rows.map((e) => (
             <ReviewRow key={e.id} event={e} busy={busy.has(e.id)} onAct={(a, reason) => void act(e, a, reason)} />

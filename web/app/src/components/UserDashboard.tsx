@@ -77,8 +77,14 @@ export function UserDashboard() {
 
   return (
     <div className="dashboard">
-      <ListPanel testId="catalog" headingId="catalog-h" title="Catalog" list={catalog} refresh>
-        {catalogRows.length === 0 && catalog.loaded && <p className="empty">No upcoming events yet.</p>}
+      <ListPanel
+        testId="catalog"
+        headingId="catalog-h"
+        title="Catalog"
+        list={catalog}
+        refresh
+        empty={catalogRows.length === 0 && 'No upcoming events yet.'}
+      >
         <ul className="cards">
           {catalogRows.map((e) => (
             <CatalogRow
@@ -92,8 +98,13 @@ export function UserDashboard() {
         </ul>
       </ListPanel>
 
-      <ListPanel testId="my-bookings" headingId="bookings-h" title="Events Booked" list={bookings}>
-        {bookingRows.length === 0 && bookings.loaded && <p className="empty">You have not booked anything yet.</p>}
+      <ListPanel
+        testId="my-bookings"
+        headingId="bookings-h"
+        title="Events Booked"
+        list={bookings}
+        empty={bookingRows.length === 0 && 'You have not booked anything yet.'}
+      >
         <table className="table">
           <TableHead columns={['Event', 'When', 'Venue', 'Seats', 'Status']} />
           <tbody>

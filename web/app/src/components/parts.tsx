@@ -3,7 +3,8 @@ import type { ChangeEvent, ReactNode } from 'react';
 
 /**
  * A panel of one server list: its heading, with a Refresh button when `refresh` is set (it reads
- * "Loading…" and is disabled while the list loads), then the list's load error, then `children`.
+ * "Loading…" and is disabled while the list loads), then the list's load error, then `empty` (what
+ * to say when there are no rows, else false) once the list has loaded, then `children`.
  */
 export function ListPanel({
   testId,
@@ -11,13 +12,15 @@ export function ListPanel({
   title,
   list,
   refresh = false,
+  empty = false,
   children,
 }: {
   testId: string;
   headingId: string;
   title: string;
-  list: { error: string | null; loading: boolean; reload: () => unknown };
+  list: { error: string | null; loading: boolean; loaded: boolean; reload: () => unknown };
   refresh?: boolean;
+  empty?: string | false;
   children: ReactNode;
 }) {
   return (
@@ -31,6 +34,7 @@ export function ListPanel({
         )}
       </div>
       {list.error && <p className="notice notice-error">{list.error}</p>}
+      {empty !== false && list.loaded && <p className="empty">{empty}</p>}
       {children}
     </section>
   );
