@@ -1,8 +1,32 @@
 // Helpers for the live lists (useLiveList from @eventline/client/react): a fetched resource as a
-// record, and the seat counts that booking records carry.
-import { useCallback, useState } from 'react';
-import type { BookedEventSummary, EventDto } from '@eventline/client';
-import { isoMicros } from './util';
+// record, the seat counts that booking records carry, and the rows with a call in flight.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { BookedEventSummary, ChangeRecord, EventDto } from '@eventline/client';
+import { useEventUpdates, useLiveList, usePolling, type LiveList } from '@eventline/client/react';
+import { useApp } from './context';
+import { describeError, fetchAll, isoMicros } from './util';
+
+/** The server's list at `path` (every page of it), live as the caller applies records; a failed load's error as text. */
+export function useServerList<T extends { id: string; version: number }>(path: string): LiveList<T> {
+  const { api } = useApp();
+  return useLiveList<T>({
+    load: () => fetchAll<T>(api, path),
+    describeError: (e) => describeError(e).message,
+  });
+}
+
+/**
+ * The dashboards' rule for keeping their lists: each pushed event or booking record to `onRecord`;
+ * after a gap in the stream (when records may have been missed), and every 15 s while the stream
+ * is degraded, `reloadAll`. The latest of both is called.
+ */
+export function useEventRecords(onRecord: (r: ChangeRecord) => void, reloadAll: () => void) {
+  const { onEventUpdate } = useEventUpdates();
+  const latest = useRef({ onRecord, reloadAll });
+  latest.current = { onRecord, reloadAll };
+  useEffect(() => onEventUpdate((r) => (r ? latest.current.onRecord(r) : latest.current.reloadAll())), [onEventUpdate]);
+  usePolling({ enabled: true, interval: 15_000, onPoll: () => latest.current.reloadAll() });
+}
 
 /** A pushed or answered resource as the record shape applyRecord takes. */
 export function asRecord<T extends { id: string; version: number }>(item: T) {
@@ -47,4 +71,21 @@ export function useSeatOverlay() {
   );
 
   return { note, seatsOf };
+}
+
+/**
+ * The ids whose row has a call in flight (a booking, a review decision), and `mark(id, on)` to
+ * add or drop one: the row's buttons are disabled meanwhile.
+ */
+export function useBusyIds(): [ReadonlySet<string>, (id: string, on: boolean) => void] {
+  const [ids, setIds] = useState<ReadonlySet<string>>(() => new Set());
+  const mark = useCallback((id: string, on: boolean) => {
+    setIds((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  }, []);
+  return [ids, mark];
 }

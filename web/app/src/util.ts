@@ -78,6 +78,12 @@ export function describeError(e: unknown): ErrorText {
   return { message: e instanceof Error ? e.message : String(e), fields: [], status: null };
 }
 
+/** The error's message, then its field errors in brackets where they say more than it: for a toast. */
+export function withFields(d: ErrorText): string {
+  const fields = d.fields.map((f) => `${f.field}: ${f.message}`).join('; ');
+  return `${d.message}${fields && fields !== d.message ? ` (${fields})` : ''}`;
+}
+
 export function errorStatus(e: unknown): number | null {
   return describeError(e).status;
 }

@@ -1,9 +1,9 @@
-import { act, cleanup, renderHook } from '@testing-library/react';
-import type { ReactNode } from 'react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EventUpdateProvider, useEventUpdates, useLiveList, type LiveListOptions } from './react';
+import { act, renderHook } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { useEventUpdates, useLiveList, type LiveListOptions } from './react';
 import { isEventRecord } from './records';
-import { FakeES, FakeEventSource, fakeFetch, record } from './test-fakes';
+import { FakeEventSource, record } from './test-fakes';
+import { fakeStreamPerTest } from './test-fakes-react';
 
 interface Item {
   id: string;
@@ -29,15 +29,12 @@ const item = (id: string, version: number, title = `${id}@${version}`): Item => 
 const match: LiveListOptions<Item>['match'] = (r) =>
   isEventRecord(r) ? (r.type === 'event.cancelled' ? 'remove' : (r.data as unknown as Item)) : null;
 
-let fetch: ReturnType<typeof fakeFetch>;
+const env = fakeStreamPerTest();
 
 function mount(load: LiveListOptions<Item>['load']) {
-  const wrapper = ({ children }: { children: ReactNode }) => (
-    <EventUpdateProvider getToken={() => 'jwt'} EventSource={FakeES} fetch={fetch}>
-      {children}
-    </EventUpdateProvider>
-  );
-  return renderHook(() => ({ list: useLiveList<Item>({ load, kind: 'event', match }), updates: useEventUpdates() }), { wrapper });
+  return renderHook(() => ({ list: useLiveList<Item>({ load, kind: 'event', match }), updates: useEventUpdates() }), {
+    wrapper: env.provider(),
+  });
 }
 
 /** The server pushes `type` for `it` (an event record at the item's version). */
@@ -47,17 +44,6 @@ function push(type: 'event.updated' | 'event.created' | 'event.cancelled', it: I
 }
 
 const shown = (items: Item[]) => [...items].sort((a, b) => a.id.localeCompare(b.id)).map((i) => `${i.id}@${i.version}`);
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  FakeEventSource.instances = [];
-  fetch = fakeFetch();
-});
-
-afterEach(() => {
-  cleanup();
-  vi.useRealTimers();
-});
 
 describe('useLiveList', () => {
   it('is exact when records arrive before, during and after the load', async () => {

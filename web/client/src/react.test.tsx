@@ -1,9 +1,8 @@
-import { act, cleanup, render, renderHook } from '@testing-library/react';
-import { useEffect, type ReactNode } from 'react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, render, renderHook } from '@testing-library/react';
+import { useEffect } from 'react';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api';
 import {
-  EventUpdateProvider,
   useEventUpdates,
   useLiveList,
   useOptimisticUpdate,
@@ -11,33 +10,15 @@ import {
   type EventUpdateProviderProps,
 } from './react';
 import type { ChangeRecord } from './records';
-import { FakeES, FakeEventSource, fakeFetch, record, setVisibility } from './test-fakes';
+import { FakeEventSource, record, setVisibility } from './test-fakes';
+import { fakeStreamPerTest } from './test-fakes-react';
 
-let fetch: ReturnType<typeof fakeFetch>;
-
-function provider(props: Partial<EventUpdateProviderProps> = {}) {
-  return ({ children }: { children: ReactNode }) => (
-    <EventUpdateProvider getToken={() => 'jwt'} EventSource={FakeES} fetch={fetch} degradedAfterMs={3000} {...props}>
-      {children}
-    </EventUpdateProvider>
-  );
-}
+const env = fakeStreamPerTest(() => setVisibility('visible'));
+const provider = (props: Partial<EventUpdateProviderProps> = {}) => env.provider({ degradedAfterMs: 3000, ...props });
 
 /** Lets the stream's ticket request settle, inside act since it updates state. */
 const settle = () => act(() => vi.advanceTimersByTimeAsync(0));
 const advance = (ms: number) => act(() => vi.advanceTimersByTimeAsync(ms));
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  FakeEventSource.instances = [];
-  fetch = fakeFetch();
-});
-
-afterEach(() => {
-  cleanup();
-  setVisibility('visible');
-  vi.useRealTimers();
-});
 
 describe('EventUpdateProvider and useEventUpdates', () => {
   async function mounted(props: Partial<EventUpdateProviderProps> = {}) {
@@ -154,7 +135,7 @@ describe('EventUpdateProvider and useEventUpdates', () => {
 
   it('calls onSessionExpired when the ticket request gets a 401, and closes', async () => {
     const onSessionExpired = vi.fn();
-    fetch.answer(() => new Response(null, { status: 401 }));
+    env.fetch.answer(() => new Response(null, { status: 401 }));
     const { result } = renderHook(() => useEventUpdates(), { wrapper: provider({ onSessionExpired }) });
     await settle();
     expect(onSessionExpired).toHaveBeenCalledTimes(1);

@@ -15,6 +15,7 @@ import type { StreamRecord } from './records.js';
 import {
   DEFAULT_PAUSE_WHEN_HIDDEN_MS,
   asRecord,
+  connectionHandle,
   openSolo,
   type ConnectionState,
   type DegradedReason,
@@ -340,22 +341,9 @@ function openShared(opts: ConnectOptions, runtime: SharingRuntime): StreamConnec
     });
   }
 
-  opts.onStateChange?.(status.state);
-  opts.onStatusChange?.(status);
+  const connection = connectionHandle(opts, () => status, () => lastEventId, { close });
   start().catch(() => fallBack('failed'));
-
-  return {
-    close,
-    get state() {
-      return status.state;
-    },
-    get status() {
-      return status;
-    },
-    get lastEventId() {
-      return lastEventId;
-    },
-  };
+  return connection;
 }
 
 /** A message of this protocol and this key, well formed; anything else (garbage, another user's) is null. */

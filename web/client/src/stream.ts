@@ -314,23 +314,35 @@ export function openSolo(opts: SoloOptions): SoloConnection {
     setStatus('closed');
   }
 
-  opts.onStateChange?.(status.state);
-  opts.onStatusChange?.(status);
+  const connection = connectionHandle(opts, () => status, () => lastEventId, { close, pause, resume });
   armDegraded('unreachable');
   void open();
+  return connection;
+}
 
+/**
+ * What `openSolo` and the shared stream (shared.ts) hand out: `methods`, with the status and the
+ * cursor read through `status` and `cursor` at each access. Tells the callbacks the status it
+ * starts in, as every later change is told.
+ */
+export function connectionHandle<M extends { close(): void }>(
+  opts: Pick<StreamOptions, 'onStateChange' | 'onStatusChange'>,
+  status: () => StreamStatus,
+  cursor: () => string | null,
+  methods: M,
+): M & StreamConnection {
+  opts.onStateChange?.(status().state);
+  opts.onStatusChange?.(status());
   return {
-    close,
-    pause,
-    resume,
+    ...methods,
     get state() {
-      return status.state;
+      return status().state;
     },
     get status() {
-      return status;
+      return status();
     },
     get lastEventId() {
-      return lastEventId;
+      return cursor();
     },
   };
 }

@@ -1,12 +1,12 @@
 // Admin: the review queue (new events waiting for approval and pending revisions of approved
 // ones, oldest first) with approve and reject. Each decision names the version the admin saw
 // (If-Match): a change made meanwhile answers 412 and the row shows the new version instead.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { isEventRecord, mergeEventRecord, type EventDto } from '@eventline/client';
-import { useEventUpdates, useLiveList, usePolling } from '@eventline/client/react';
 import { useApp, useToast } from '../context';
-import { asRecord } from '../lists';
-import { describeError, fetchAll, formatDateTime, isoMicros } from '../util';
+import { asRecord, useBusyIds, useEventRecords, useServerList } from '../lists';
+import { describeError, formatDateTime, isoMicros, withFields } from '../util';
+import { ListPanel } from './parts';
 
 /** Whether the event waits for an admin: a new event in review, or a pending revision. */
 const inReview = (e: EventDto) => e.status === 'PENDING_APPROVAL' || e.revision?.status === 'PENDING';
@@ -14,40 +14,20 @@ const inReview = (e: EventDto) => e.status === 'PENDING_APPROVAL' || e.revision?
 export function AdminDashboard() {
   const { api } = useApp();
   const toast = useToast();
-  const { onEventUpdate } = useEventUpdates();
-  const queue = useLiveList<EventDto>({
-    load: () => fetchAll<EventDto>(api, '/api/events/review'),
-    describeError: (e) => describeError(e).message,
-  });
+  const queue = useServerList<EventDto>('/api/events/review');
   const { apply, reload } = queue;
-  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+  const [busy, setBusyFor] = useBusyIds();
 
-  useEffect(
-    () =>
-      onEventUpdate((r) => {
-        if (!r) {
-          void reload();
-          return;
-        }
-        // Only what waits for review belongs here: anything else takes the event out.
-        if (isEventRecord(r)) {
-          const data = mergeEventRecord(queue.itemsRef.current.find((x) => x.id === r.subject), r);
-          apply({ ...r, data }, { remove: !inReview(data) });
-        }
-      }),
-    [onEventUpdate, reload, apply, queue.itemsRef],
+  useEventRecords(
+    (r) => {
+      // Only what waits for review belongs here: anything else takes the event out.
+      if (isEventRecord(r)) {
+        const data = mergeEventRecord(queue.itemsRef.current.find((x) => x.id === r.subject), r);
+        apply({ ...r, data }, { remove: !inReview(data) });
+      }
+    },
+    () => void reload(),
   );
-
-  usePolling({ enabled: true, interval: 15_000, onPoll: () => void reload() });
-
-  function setBusyFor(id: string, on: boolean) {
-    setBusy((prev) => {
-      const next = new Set(prev);
-      if (on) next.add(id);
-      else next.delete(id);
-      return next;
-    });
-  }
 
   async function act(e: EventDto, action: 'approve' | 'reject', reason?: string) {
     setBusyFor(e.id, true);
@@ -68,8 +48,7 @@ export function AdminDashboard() {
         void reload();
         return;
       }
-      const fields = d.fields.map((f) => `${f.field}: ${f.message}`).join('; ');
-      toast(`Could not ${action} ${what}: ${d.message}${fields && fields !== d.message ? ` (${fields})` : ''}`, 'error');
+      toast(`Could not ${action} ${what}: ${withFields(d)}`, 'error');
       // 404/409: someone else got there first; the list tells the truth again.
       if (d.status === 409 || d.status === 404) void reload();
     } finally {
@@ -81,21 +60,20 @@ export function AdminDashboard() {
 
   return (
     <div className="dashboard">
-      <section className="panel" data-testid="review-queue" aria-labelledby="review-h">
-        <div className="panel-head">
-          <h2 id="review-h">Review queue</h2>
-          <button type="button" className="link-btn" onClick={() => void reload()} disabled={queue.loading}>
-            {queue.loading ? 'Loading…' : 'Refresh'}
-          </button>
-        </div>
-        {queue.error && <p className="notice notice-error">{queue.error}</p>}
-        {rows.length === 0 && queue.loaded && <p className="empty">Nothing waiting for review.</p>}
+      <ListPanel
+        testId="review-queue"
+        headingId="review-h"
+        title="Review queue"
+        list={queue}
+        refresh
+        empty={rows.length === 0 && 'Nothing waiting for review.'}
+      >
         <ul className="cards">
           {rows.map((e) => (
             <ReviewRow key={e.id} event={e} busy={busy.has(e.id)} onAct={(a, reason) => void act(e, a, reason)} />
           ))}
         </ul>
-      </section>
+      </ListPanel>
     </div>
   );
 }

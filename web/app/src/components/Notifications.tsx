@@ -1,9 +1,10 @@
 // The bell: unread count (live, with polling as the fallback while the stream is down) and a
 // dropdown of the latest notifications.
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { isNotificationRecord, type Count, type NotificationDto } from '@eventline/client';
+import { useEffect, useRef, useState } from 'react';
+import { isNotificationRecord, type NotificationDto } from '@eventline/client';
 import { useEventUpdates, useLiveList, usePolling } from '@eventline/client/react';
 import { useApp, useToast } from '../context';
+import { useServerCount } from '../counts';
 import { describeError, fetchAll, formatTime, isoMicros } from '../util';
 
 /** useOptimisticUpdate needs a version: a notification is 1 when created and 2 once read (as its records say). */
@@ -26,27 +27,9 @@ export function NotificationBell() {
 
   // ---- the unread count: the server's number, nudged locally so the badge moves at once ----
   const { reload, apply, itemsRef } = live;
-  const [count, setCount] = useState(0);
-  const countSeq = useRef(0);
-  const countTimer = useRef<number | undefined>(undefined);
-  const refreshCount = useCallback(async () => {
-    const mine = ++countSeq.current;
-    try {
-      const res = await api.get<Count>('/api/notifications/unread-count');
-      if (mine === countSeq.current && res.data) setCount(res.data.count);
-    } catch {
-      // the next record, reload or poll tries again
-    }
-  }, [api]);
-  const scheduleCount = useCallback(() => {
-    countSeq.current++; // an answer already in flight may predate this change: ignore it
-    window.clearTimeout(countTimer.current);
-    countTimer.current = window.setTimeout(() => void refreshCount(), 150);
-  }, [refreshCount]);
-  useEffect(() => {
-    void refreshCount();
-    return () => window.clearTimeout(countTimer.current);
-  }, [refreshCount]);
+  const { count, refresh: refreshCount, schedule: scheduleCount, nudge: nudgeCount } = useServerCount(
+    '/api/notifications/unread-count',
+  );
 
   // The documented fallback: only runs while the stream is down (state 'degraded').
   usePolling({
@@ -76,7 +59,7 @@ export function NotificationBell() {
           );
         } else {
           if (r.type === 'notification.created' && !r.data.read && !itemsRef.current.some((n) => n.id === r.subject)) {
-            setCount((c) => c + 1);
+            nudgeCount((c) => c + 1);
           }
           apply({
             subject: r.subject,
@@ -86,7 +69,7 @@ export function NotificationBell() {
         }
         scheduleCount();
       }),
-    [onNotificationUpdate, reload, refreshCount, scheduleCount, apply, itemsRef, live.setItems],
+    [onNotificationUpdate, reload, refreshCount, scheduleCount, nudgeCount, apply, itemsRef, live.setItems],
   );
 
   // ---- the dropdown ----
@@ -108,8 +91,7 @@ export function NotificationBell() {
 
   async function markRead(n: NotificationItem) {
     if (n.read || live.pending.has(n.id)) return;
-    setCount((c) => Math.max(0, c - 1));
-    countSeq.current++;
+    nudgeCount((c) => Math.max(0, c - 1));
     try {
       await live.mutate(
         { id: n.id, apply: (items) => items.map((x) => (x.id === n.id ? { ...x, read: true } : x)) },
@@ -123,8 +105,7 @@ export function NotificationBell() {
   }
 
   async function markAllRead() {
-    setCount(0);
-    countSeq.current++;
+    nudgeCount(() => 0);
     live.setItems(live.items.map((n) => (n.read ? n : { ...n, read: true, version: Math.max(n.version, 2) })));
     try {
       await api.post('/api/notifications/read-all');

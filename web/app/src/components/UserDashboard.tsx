@@ -1,61 +1,41 @@
 // User: the catalog (APPROVED events with seats left, bookable) and Events Booked (cancellable).
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { isBookingRecord, isEventRecord, type BookingDto, type EventDto } from '@eventline/client';
-import { useEventUpdates, useLiveList, usePolling } from '@eventline/client/react';
 import { useApp, useToast } from '../context';
-import { asRecord, useSeatOverlay } from '../lists';
-import { describeError, fetchAll, formatDateTime, isoMicros, statusText, uuid } from '../util';
+import { asRecord, useBusyIds, useEventRecords, useSeatOverlay, useServerList } from '../lists';
+import { describeError, formatDateTime, isoMicros, statusText, uuid, withFields } from '../util';
+import { ListPanel, TableHead } from './parts';
 
 export function UserDashboard() {
   const { api, session } = useApp();
   const toast = useToast();
-  const { onEventUpdate } = useEventUpdates();
   const me = session.sub;
-  const catalog = useLiveList<EventDto>({
-    load: () => fetchAll<EventDto>(api, '/api/events'),
-    describeError: (e) => describeError(e).message,
-  });
-  const bookings = useLiveList<BookingDto>({
-    load: () => fetchAll<BookingDto>(api, '/api/bookings/mine'),
-    describeError: (e) => describeError(e).message,
-  });
+  const catalog = useServerList<EventDto>('/api/events');
+  const bookings = useServerList<BookingDto>('/api/bookings/mine');
   const seats = useSeatOverlay();
-  const [booking, setBooking] = useState<ReadonlySet<string>>(new Set());
-  const applyEvent = catalog.apply;
+  const [booking, setBooking] = useBusyIds();
   const applyBooking = bookings.apply;
   const reloadCatalog = catalog.reload;
   const reloadBookings = bookings.reload;
 
-  useEffect(
-    () =>
-      onEventUpdate((r) => {
-        if (!r) {
-          void reloadCatalog();
-          void reloadBookings();
-          return;
-        }
-        if (isEventRecord(r)) {
-          // The catalog holds APPROVED events only; one that becomes anything else leaves it.
-          applyEvent(r, { remove: r.data.status !== 'APPROVED' });
-        } else if (isBookingRecord(r)) {
-          seats.note(r.data.eventId, r.data.event, r.time);
-          if (r.data.userId === me) applyBooking(r);
-        }
-      }),
-    [onEventUpdate, reloadCatalog, reloadBookings, applyEvent, applyBooking, seats.note, me],
-  );
-
-  usePolling({
-    enabled: true,
-    interval: 15_000,
-    onPoll: () => {
+  useEventRecords(
+    (r) => {
+      if (isEventRecord(r)) {
+        // The catalog holds APPROVED events only; one that becomes anything else leaves it.
+        catalog.apply(r, { remove: r.data.status !== 'APPROVED' });
+      } else if (isBookingRecord(r)) {
+        seats.note(r.data.eventId, r.data.event, r.time);
+        if (r.data.userId === me) applyBooking(r);
+      }
+    },
+    () => {
       void reloadCatalog();
       void reloadBookings();
     },
-  });
+  );
 
   async function book(e: EventDto, count: number) {
-    setBooking((prev) => new Set(prev).add(e.id));
+    setBooking(e.id, true);
     try {
       const res = await api.post<BookingDto>(
         `/api/events/${e.id}/bookings`,
@@ -69,15 +49,10 @@ export function UserDashboard() {
       toast(`Booked ${b.seats} seat${b.seats === 1 ? '' : 's'} for "${b.event.title}"`, 'success');
     } catch (err) {
       const d = describeError(err);
-      const fields = d.fields.map((f) => `${f.field}: ${f.message}`).join('; ');
-      toast(`Could not book "${e.title}": ${d.message}${fields && fields !== d.message ? ` (${fields})` : ''}`, 'error');
+      toast(`Could not book "${e.title}": ${withFields(d)}`, 'error');
       if (d.status === 409) void reloadCatalog();
     } finally {
-      setBooking((prev) => {
-        const next = new Set(prev);
-        next.delete(e.id);
-        return next;
-      });
+      setBooking(e.id, false);
     }
   }
 
@@ -102,15 +77,14 @@ export function UserDashboard() {
 
   return (
     <div className="dashboard">
-      <section className="panel" data-testid="catalog" aria-labelledby="catalog-h">
-        <div className="panel-head">
-          <h2 id="catalog-h">Catalog</h2>
-          <button type="button" className="link-btn" onClick={() => void reloadCatalog()} disabled={catalog.loading}>
-            {catalog.loading ? 'Loading…' : 'Refresh'}
-          </button>
-        </div>
-        {catalog.error && <p className="notice notice-error">{catalog.error}</p>}
-        {catalogRows.length === 0 && catalog.loaded && <p className="empty">No upcoming events yet.</p>}
+      <ListPanel
+        testId="catalog"
+        headingId="catalog-h"
+        title="Catalog"
+        list={catalog}
+        refresh
+        empty={catalogRows.length === 0 && 'No upcoming events yet.'}
+      >
         <ul className="cards">
           {catalogRows.map((e) => (
             <CatalogRow
@@ -122,27 +96,17 @@ export function UserDashboard() {
             />
           ))}
         </ul>
-      </section>
+      </ListPanel>
 
-      <section className="panel" data-testid="my-bookings" aria-labelledby="bookings-h">
-        <div className="panel-head">
-          <h2 id="bookings-h">Events Booked</h2>
-        </div>
-        {bookings.error && <p className="notice notice-error">{bookings.error}</p>}
-        {bookingRows.length === 0 && bookings.loaded && <p className="empty">You have not booked anything yet.</p>}
+      <ListPanel
+        testId="my-bookings"
+        headingId="bookings-h"
+        title="Events Booked"
+        list={bookings}
+        empty={bookingRows.length === 0 && 'You have not booked anything yet.'}
+      >
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Event</th>
-              <th scope="col">When</th>
-              <th scope="col">Venue</th>
-              <th scope="col">Seats</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Event', 'When', 'Venue', 'Seats', 'Status']} />
           <tbody>
             {bookingRows.map((b) => {
               const pending = bookings.pending.has(b.id);
@@ -184,7 +148,7 @@ export function UserDashboard() {
             })}
           </tbody>
         </table>
-      </section>
+      </ListPanel>
     </div>
   );
 }
