@@ -351,7 +351,7 @@ def check_compose():
         declared = {t.split(":")[0]: int(t.split(":")[1]) for t in topics_env[0].split()}
         expected = local_stack_topics() | (local_stack_map("DEAD_LETTER_TOPICS") or {})
         expect(declared == expected, where, f"topics {declared} differ from local-stack's {expected}")
-    constants = set(re.findall(r'"(eventline\.[a-z]+)"', read("change-record/src/main/java/io/eventline/changefeed/Topics.java")))
+    constants = set(re.findall(r'"(eventline\.[a-z]+)"', read("change-record/src/main/java/io/eventline/changerecord/Topics.java")))
     expect(constants == set(local_stack_topics()), "LocalStack.java",
            f"topics differ from change-record's Topics.java {sorted(constants)}")
 

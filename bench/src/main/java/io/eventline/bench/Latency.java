@@ -21,7 +21,7 @@ import org.HdrHistogram.Histogram;
 
 import io.eventline.bench.Api.Answer;
 import io.eventline.bench.Api.Persona;
-import io.eventline.changefeed.Audience;
+import io.eventline.changerecord.Audience;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

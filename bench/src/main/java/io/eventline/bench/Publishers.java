@@ -8,9 +8,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.ChangeRecord;
-import io.eventline.changefeed.Topics;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.ChangeRecord;
+import io.eventline.changerecord.Topics;
 
 /**
  * Public change records straight onto {@code eventline.events}, as a service's relay would

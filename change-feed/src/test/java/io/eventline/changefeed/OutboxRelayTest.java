@@ -26,6 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.changefeed.testapp.WidgetService;
+import io.eventline.changerecord.ChangeRecord;
+import io.eventline.changerecord.Topics;
 import io.eventline.localstack.LocalStack;
 import io.eventline.localstack.LocalStackTestResource;
 import io.eventline.localstack.TopicReader;

@@ -3,7 +3,7 @@ package io.eventline.events;
 import java.time.Instant;
 import java.util.UUID;
 
-import io.eventline.changefeed.Audience;
+import io.eventline.changerecord.Audience;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;

@@ -103,13 +103,13 @@ class ChangeRecordsTest {
         assertThat(records.stream().map(r -> header(r, "ce_id")).distinct()).hasSize(expected.size());
         // every value matches the JSON Schema change-feed publishes for its type
         assertThat(records).allSatisfy(r -> assertThat(io.eventline.localstack.RecordSchemas.violations(
-                io.eventline.changefeed.RecordTypes.schemaOf(header(r, "ce_type")), value(r))).as(header(r, "ce_type"))
+                io.eventline.changerecord.RecordTypes.schemaOf(header(r, "ce_type")), value(r))).as(header(r, "ce_type"))
                 .isEmpty());
     }
 
     @Test
     void theSchemaCheckRejectsDataOfTheWrongShape() {
-        String schema = io.eventline.changefeed.RecordTypes.schemaOf("event.approved");
+        String schema = io.eventline.changerecord.RecordTypes.schemaOf("event.approved");
         assertThat(io.eventline.localstack.RecordSchemas.violations(schema, "{\"id\":\"not-a-uuid\",\"extra\":1}"))
                 .isNotEmpty();
     }

@@ -257,7 +257,7 @@ class RevisionTest {
         for (ConsumerRecord<String, byte[]> r : records) {
             JsonNode d = json.readTree(r.value());
             assertThat(io.eventline.localstack.RecordSchemas.violations(
-                    io.eventline.changefeed.RecordTypes.schemaOf(header(r, "ce_type")), value(r)))
+                    io.eventline.changerecord.RecordTypes.schemaOf(header(r, "ce_type")), value(r)))
                     .as(header(r, "ce_type")).isEmpty();
             if (header(r, "ce_audience").equals("public")) {
                 assertThat(d.has("revision")).as(header(r, "ce_type")).isFalse();

@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
-import io.eventline.changefeed.Audience;
+import io.eventline.changerecord.Audience;
 import io.eventline.devtokens.DevTokenMinter;
 
 /**

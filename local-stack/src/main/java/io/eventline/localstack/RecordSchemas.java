@@ -2,7 +2,7 @@ package io.eventline.localstack;
 
 import java.util.Set;
 
-import io.eventline.changefeed.DataSchemas;
+import io.eventline.changerecord.DataSchemas;
 
 /**
  * For tests: the services' record tests check what they publish against change-record's JSON

@@ -72,7 +72,7 @@ class MessageRecordsTest {
         assertThat(value(records.get(0))).doesNotContain("unreadCount");
         assertThat(value(records.get(3))).contains("\"readSeq\":2").contains("\"userId\":\"" + c.sub() + "\"");
         assertThat(records).allSatisfy(r -> assertThat(io.eventline.localstack.RecordSchemas.violations(
-                io.eventline.changefeed.RecordTypes.schemaOf(header(r, "ce_type")), value(r))).as(header(r, "ce_type"))
+                io.eventline.changerecord.RecordTypes.schemaOf(header(r, "ce_type")), value(r))).as(header(r, "ce_type"))
                 .isEmpty());
     }
 }

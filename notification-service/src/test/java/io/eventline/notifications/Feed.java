@@ -16,9 +16,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.ChangeRecord;
-import io.eventline.changefeed.Topics;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.ChangeRecord;
+import io.eventline.changerecord.Topics;
 import io.eventline.localstack.DevTokens;
 import io.eventline.localstack.LocalStack;
 import io.restassured.http.ContentType;

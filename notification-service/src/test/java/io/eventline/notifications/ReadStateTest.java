@@ -26,8 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.Topics;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.Topics;
 import io.eventline.localstack.LocalStack;
 import io.eventline.localstack.LocalStackTestResource;
 import io.eventline.localstack.TopicReader;
@@ -79,7 +79,7 @@ class ReadStateTest {
 
         notifications.await(key(pat.sub()), 4, Duration.ofSeconds(20));
         assertThat(notifications.readToEnd(key(pat.sub()))).allSatisfy(r -> assertThat(
-                io.eventline.localstack.RecordSchemas.violations(io.eventline.changefeed.RecordTypes.schemaOf(
+                io.eventline.localstack.RecordSchemas.violations(io.eventline.changerecord.RecordTypes.schemaOf(
                         header(r, "ce_type")), io.eventline.localstack.TopicReader.value(r))).isEmpty());
         assertThat(notifications.readToEnd(key(pat.sub()))).extracting(r -> header(r, "ce_type") + " " + header(r, "ce_audience"))
                 .containsExactly("notification.created user:" + pat.sub(), "notification.created user:" + pat.sub(),
@@ -174,7 +174,7 @@ class ReadStateTest {
         }
     }
 
-    private io.eventline.changefeed.ChangeRecord approved(UUID e, Person partner) {
+    private io.eventline.changerecord.ChangeRecord approved(UUID e, Person partner) {
         return feed.eventRecord("event.approved", e, Audience.PUBLIC, 2,
                 Feed.event(e, partner.sub(), "APPROVED", 2, "Blue Room", START, "x"));
     }

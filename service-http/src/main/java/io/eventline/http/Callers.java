@@ -2,7 +2,7 @@ package io.eventline.http;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import io.eventline.changefeed.Roles;
+import io.eventline.changerecord.Roles;
 import io.quarkus.security.AuthenticationFailedException;
 
 /** The authenticated caller from the request's token: its sub and its one role, by {@link Roles}. */

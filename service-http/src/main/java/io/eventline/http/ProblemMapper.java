@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
-import io.eventline.changefeed.Roles;
+import io.eventline.changerecord.Roles;
 import io.eventline.http.common.ProblemJson;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;

@@ -10,7 +10,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.eventline.changefeed.Audience;
+import io.eventline.changerecord.Audience;
 import io.eventline.changefeed.trace.TraceContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -46,7 +46,7 @@ public class Outbox {
     /**
      * Writes one change record into the outbox.
      *
-     * @param topic            one of {@link io.eventline.changefeed.Topics}
+     * @param topic            one of {@link io.eventline.changerecord.Topics}
      * @param key              the Kafka key (keeps an aggregate's records in order)
      * @param type             the {@code ce_type}, e.g. {@code event.approved}
      * @param subject          the aggregate id

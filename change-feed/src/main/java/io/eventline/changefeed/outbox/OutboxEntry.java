@@ -3,8 +3,8 @@ package io.eventline.changefeed.outbox;
 import java.time.Instant;
 import java.util.UUID;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.ChangeRecord;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.ChangeRecord;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;

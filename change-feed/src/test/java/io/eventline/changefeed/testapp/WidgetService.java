@@ -2,9 +2,9 @@ package io.eventline.changefeed.testapp;
 
 import java.util.UUID;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.ChangeRecord;
-import io.eventline.changefeed.Topics;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.ChangeRecord;
+import io.eventline.changerecord.Topics;
 import io.eventline.changefeed.dedup.ProcessedRecords;
 import io.eventline.changefeed.outbox.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;

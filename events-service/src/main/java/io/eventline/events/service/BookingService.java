@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import io.eventline.changefeed.Topics;
+import io.eventline.changerecord.Topics;
 import io.eventline.changefeed.outbox.Outbox;
 import io.eventline.events.Booking;
 import io.eventline.events.BookingStatus;

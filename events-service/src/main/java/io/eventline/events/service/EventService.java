@@ -12,8 +12,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.Topics;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.Topics;
 import io.eventline.changefeed.outbox.Outbox;
 import io.eventline.events.Booking;
 import io.eventline.events.BookingStatus;

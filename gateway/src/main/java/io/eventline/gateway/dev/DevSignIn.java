@@ -11,8 +11,8 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.Roles;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.Roles;
 import io.eventline.devtokens.DevTokenMinter;
 import io.eventline.http.common.ProblemJson;
 import io.quarkus.runtime.configuration.ConfigUtils;

@@ -4,7 +4,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.eventline.changefeed.Roles;
+import io.eventline.changerecord.Roles;
 import io.eventline.gateway.stream.Identity;
 import io.eventline.gateway.stream.StreamService;
 import io.quarkus.security.Authenticated;

@@ -2,7 +2,7 @@ package io.eventline.gateway.rest;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import io.eventline.changefeed.Roles;
+import io.eventline.changerecord.Roles;
 import io.eventline.http.common.ProblemJson;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.UnauthorizedException;

@@ -2,7 +2,7 @@ package io.eventline.gateway.stream;
 
 import java.nio.charset.StandardCharsets;
 
-import io.eventline.changefeed.ChangeRecord;
+import io.eventline.changerecord.ChangeRecord;
 import io.vertx.core.buffer.Buffer;
 
 /**

@@ -19,8 +19,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-import io.eventline.changefeed.ChangeRecord;
-import io.eventline.changefeed.InvalidChangeRecordException;
+import io.eventline.changerecord.ChangeRecord;
+import io.eventline.changerecord.InvalidChangeRecordException;
 import io.quarkus.logging.Log;
 import io.vertx.core.buffer.Buffer;
 

@@ -5,7 +5,7 @@ import java.util.Locale;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import io.eventline.changefeed.Roles;
+import io.eventline.changerecord.Roles;
 import io.eventline.gateway.Problems;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.vertx.core.http.HttpHeaders;

@@ -53,7 +53,7 @@ import io.vertx.core.json.JsonObject;
  * row's owner (sub, role, issuer): none at all; expired an hour ago (dev key); RS256 from a key
  * pair made here; {@code alg: none} with an empty signature; HS256 keyed with the dev public key
  * file (the algorithm-confusion attack). Five that are validly signed by the dev key but are not
- * one Eventline caller ({@code io.eventline.changefeed.Roles}): minted for another audience, with
+ * one Eventline caller ({@code io.eventline.changerecord.Roles}): minted for another audience, with
  * groups {@code ["admin","user"]}, {@code []} or {@code ["superadmin"]}, and without {@code sub}; each is
  * refused with the same 401 on the API and on the stream. And four real identities: the row's owner,
  * another partner, an admin and a user, none of whom owns the fixture except the owner.

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.eventline.changefeed.Audience;
+import io.eventline.changerecord.Audience;
 import io.eventline.gateway.it.Cluster;
 import io.eventline.gateway.it.Cursors;
 import io.eventline.gateway.it.Metrics;

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.ChangeRecord;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.ChangeRecord;
 import io.eventline.gateway.it.Cluster;
 import io.eventline.gateway.it.Rest;
 import io.vertx.core.json.JsonObject;

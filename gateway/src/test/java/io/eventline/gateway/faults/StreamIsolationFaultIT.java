@@ -21,10 +21,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.ChangeRecord;
-import io.eventline.changefeed.RecordTypes;
-import io.eventline.changefeed.Topics;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.ChangeRecord;
+import io.eventline.changerecord.RecordTypes;
+import io.eventline.changerecord.Topics;
 import io.eventline.gateway.it.AgainstCluster;
 import io.eventline.gateway.it.Cursors;
 import io.eventline.gateway.it.Rest;

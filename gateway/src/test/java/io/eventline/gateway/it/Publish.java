@@ -11,8 +11,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.ChangeRecord;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.ChangeRecord;
 import io.eventline.localstack.LocalStack;
 
 /** Produces change records straight onto a topic, as a service's relay would. */

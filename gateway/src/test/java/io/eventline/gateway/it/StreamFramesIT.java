@@ -26,8 +26,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.ChangeRecord;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.ChangeRecord;
 import io.eventline.localstack.LocalStack;
 import io.vertx.core.json.JsonObject;
 

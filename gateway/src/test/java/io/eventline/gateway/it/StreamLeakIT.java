@@ -12,7 +12,7 @@ import java.util.Random;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import io.eventline.changefeed.Audience;
+import io.eventline.changerecord.Audience;
 import io.eventline.gateway.it.SseClient.Event;
 import io.eventline.localstack.TopicReader;
 

@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.eventline.changefeed.Audience;
+import io.eventline.changerecord.Audience;
 import io.eventline.gateway.it.SseClient.Event;
 import io.eventline.localstack.DevTokens;
 import io.vertx.core.json.JsonObject;

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import io.eventline.changefeed.Audience;
+import io.eventline.changerecord.Audience;
 import io.eventline.gateway.it.SseClient.Event;
 import io.eventline.localstack.TopicReader;
 

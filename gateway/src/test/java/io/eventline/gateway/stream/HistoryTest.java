@@ -8,8 +8,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.ChangeRecord;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.ChangeRecord;
 
 class HistoryTest {
 

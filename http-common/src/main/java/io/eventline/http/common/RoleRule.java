@@ -2,7 +2,7 @@ package io.eventline.http.common;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import io.eventline.changefeed.Roles;
+import io.eventline.changerecord.Roles;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;

@@ -10,8 +10,8 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.Topics;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.Topics;
 import io.eventline.changefeed.outbox.Outbox;
 import io.eventline.http.Caller;
 import io.eventline.http.Created;

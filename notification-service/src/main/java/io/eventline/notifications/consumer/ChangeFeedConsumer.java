@@ -8,10 +8,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.eventline.changefeed.ChangeRecord;
-import io.eventline.changefeed.DataSchemas;
-import io.eventline.changefeed.InvalidChangeRecordException;
-import io.eventline.changefeed.RecordTypes;
+import io.eventline.changerecord.ChangeRecord;
+import io.eventline.changerecord.DataSchemas;
+import io.eventline.changerecord.InvalidChangeRecordException;
+import io.eventline.changerecord.RecordTypes;
 import io.eventline.changefeed.trace.TraceContext;
 import io.eventline.notifications.service.Derivation;
 import io.eventline.notifications.service.SourceRecords;

@@ -12,8 +12,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.eventline.changefeed.ChangeRecord;
-import io.eventline.changefeed.InvalidChangeRecordException;
+import io.eventline.changerecord.ChangeRecord;
+import io.eventline.changerecord.InvalidChangeRecordException;
 import io.eventline.http.Times;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.Topics;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.Topics;
 import io.eventline.changefeed.outbox.Outbox;
 import io.eventline.http.Caller;
 import io.eventline.http.Cursor;

@@ -1,6 +1,6 @@
 package io.eventline.notifications.service;
 
-import io.eventline.changefeed.ChangeRecord;
+import io.eventline.changerecord.ChangeRecord;
 import io.eventline.changefeed.dedup.ProcessedRecords;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -34,7 +34,7 @@ public class SourceRecords {
     /**
      * Throws (and rolls everything back) when the record is not one this service can apply:
      * {@link Derivation.UnknownTypeException} for a type it does not know, an
-     * {@link io.eventline.changefeed.InvalidChangeRecordException} or a parse error for data its type
+     * {@link io.eventline.changerecord.InvalidChangeRecordException} or a parse error for data its type
      * cannot be read from, and the database's exceptions when the database fails.
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)

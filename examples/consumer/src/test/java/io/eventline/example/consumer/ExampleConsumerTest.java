@@ -33,10 +33,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.eventline.changefeed.Audience;
-import io.eventline.changefeed.ChangeRecord;
-import io.eventline.changefeed.RecordTypes;
-import io.eventline.changefeed.Topics;
+import io.eventline.changerecord.Audience;
+import io.eventline.changerecord.ChangeRecord;
+import io.eventline.changerecord.RecordTypes;
+import io.eventline.changerecord.Topics;
 import io.eventline.localstack.LocalStack;
 import io.eventline.localstack.RecordSchemas;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-import io.eventline.changefeed.RecordTypes;
+import io.eventline.changerecord.RecordTypes;
 
 /** The example knows only types Eventline publishes (a misspelt one would be skipped as unknown, silently). */
 class PayloadsTest {

@@ -1,4 +1,4 @@
-package io.eventline.changefeed.contract;
+package io.eventline.changerecord.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
-import io.eventline.changefeed.RecordTypes;
-import io.eventline.changefeed.Topics;
+import io.eventline.changerecord.RecordTypes;
+import io.eventline.changerecord.Topics;
 
 /**
  * The schemas are the one source of record types; the Java catalogue ({@link RecordTypes}) and

@@ -1,4 +1,4 @@
-package io.eventline.changefeed;
+package io.eventline.changerecord;
 
 /** A Kafka record that is not a well-formed Eventline change record; consumers count and skip it. */
 public class InvalidChangeRecordException extends RuntimeException {

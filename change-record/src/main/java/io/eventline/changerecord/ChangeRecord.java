@@ -1,4 +1,4 @@
-package io.eventline.changefeed;
+package io.eventline.changerecord;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

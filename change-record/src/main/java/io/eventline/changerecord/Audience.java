@@ -1,4 +1,4 @@
-package io.eventline.changefeed;
+package io.eventline.changerecord;
 
 import java.util.Arrays;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package io.eventline.changefeed.contract;
+package io.eventline.changerecord.contract;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.eventline.changefeed;
+package io.eventline.changerecord;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,8 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.eventline.localstack.LocalStack;
 
 /** The envelope alone: binary-mode round trip, structured mode, and what a consumer rejects. */
 class ChangeRecordTest {
@@ -87,11 +85,6 @@ class ChangeRecordTest {
             assertThatThrownBy(() -> ChangeRecord.fromConsumerRecord(asConsumed(p)))
                     .as(bad).isInstanceOf(InvalidChangeRecordException.class);
         }
-    }
-
-    @Test
-    void theLocalStackCreatesExactlyTheChangeTopics() {
-        assertThat(LocalStack.TOPICS.keySet()).containsExactlyInAnyOrderElementsOf(Topics.ALL);
     }
 
     private static ConsumerRecord<String, byte[]> asConsumed(ProducerRecord<String, byte[]> p) {

@@ -1,4 +1,4 @@
-package io.eventline.changefeed;
+package io.eventline.changerecord;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.eventline.changefeed;
+package io.eventline.changerecord;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

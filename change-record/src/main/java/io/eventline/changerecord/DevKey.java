@@ -1,4 +1,4 @@
-package io.eventline.changefeed;
+package io.eventline.changerecord;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.eventline.changefeed.contract;
+package io.eventline.changerecord.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
-import io.eventline.changefeed.RecordTypes;
+import io.eventline.changerecord.RecordTypes;
 
 /**
  * Today's schemas against the last release's (kept in {@code compat/released/<version>/}): a

@@ -1,4 +1,4 @@
-package io.eventline.changefeed;
+package io.eventline.changerecord;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
