@@ -583,18 +583,28 @@ def check_k8s_rules(overlay, objs, external):
                 expect(m.group(2) in databases, cw,
                        f"database {m.group(2)} is created neither by {m.group(1)}'s initdb nor by a Database resource")
 
-    # Ingress: SSE settings on ingress-nginx, backend the gateway, /q/* not published.
-    expect(by_kind.get("Ingress"), overlay, "no Ingress")
-    for name, ing in by_kind.get("Ingress", {}).items():
-        iw = f"{overlay}: Ingress {name}"
-        for key, value in DATA["ingress_annotations"].items():
-            expect(get(ing, "metadata.annotations", {}).get(key) == value, iw, f"{key} must be \"{value}\" (Server-Sent Events)")
-        for p in (p for rule in ing["spec"].get("rules", []) for p in rule["http"]["paths"]):
-            expect(p["backend"]["service"]["name"] == "gateway", iw, "routes to something other than the gateway")
-            expect(p["path"] not in ("/", "/q") and not p["path"].startswith("/q/"), iw,
-                   f"path {p['path']} publishes /q/* (health, metrics)")
-        for tls in ing["spec"].get("tls", []):
-            exists("Secret", tls["secretName"], None, iw)
+    # HTTPRoute: to the gateway Service's port, the stream without a deadline, /q/* not published.
+    expect(by_kind.get("HTTPRoute"), overlay, "no HTTPRoute")
+    gw_ports, want = [p["port"] for p in get(by_kind, "Service.gateway.spec.ports", [])], DATA["route_stream"]
+    for name, route in by_kind.get("HTTPRoute", {}).items():
+        rw, rules = f"{overlay}: HTTPRoute {name}", route["spec"].get("rules", [])
+        expect(route["spec"].get("parentRefs"), rw, "has no parentRefs (the platform's Gateway)")
+        for b in (b for r in rules for b in r.get("backendRefs", [])):
+            expect(b["name"] == "gateway" and b.get("kind", "Service") == "Service", rw, "routes to something other than the gateway")
+            expect(b.get("port") in gw_ports, rw, f"backendRef port {b.get('port')} is no port of Service gateway {gw_ports}")
+        paths = [(r, get(m, "path.value", "/")) for r in rules for m in r.get("matches") or [{}]]
+        for v in (v for _, v in paths if v.rstrip("/") in ("", "/q") or v.startswith("/q/")):
+            problem(rw, f"path {v} publishes /q/* (health, metrics)")
+        stream = next((r for r, v in paths if v == want["path"]), None)
+        for key in ("request", "backendRequest") if expect(stream, rw, f"no rule of its own for {want['path']} (SSE timeouts)") else ():
+            t = get(stream, f"timeouts.{key}")
+            secs = sum(int(n) * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[u] for n, u in re.findall(r"(\d+)(ms|h|m|s)", t or ""))
+            expect((t is None and key != "request") or secs == 0 or secs >= want["min_timeout_seconds"], rw,
+                   f"{want['path']}: timeouts.{key} {t or 'unset (implementation-specific; Envoy: 15s)'} cuts streams: "
+                   f"set 0s (no timeout) or at least {want['min_timeout_seconds']}s")
+        NOTES.append(f"{overlay}: HTTPRoute {name} reaches Service gateway {gw_ports}, {want['path']} {get(stream, 'timeouts')}")
+    for name, to in ((n, t) for n, g in by_kind.get("ReferenceGrant", {}).items() for t in g["spec"]["to"] if t["kind"] == "Secret"):
+        exists("Secret", to.get("name"), None, f"{overlay}: ReferenceGrant {name}")
 
     guard(overlay, check_kafka, overlay, by_kind, exists)
     for check in (check_gateway, check_network_policies, check_kafka_access, check_monitoring):
@@ -650,8 +660,10 @@ def check_network_policies(overlay, by_kind):
         pod_peers = [p["podSelector"] for p in peers if "podSelector" in p and "namespaceSelector" not in p]
         expect("monitoring" in ns_peers, overlay, f"Prometheus (namespace monitoring) cannot scrape {module}")
         if module == "gateway":
-            expect("ingress-nginx" in ns_peers, overlay, "the ingress controller cannot reach the gateway")
-            expect(not pod_peers, overlay, "the gateway admits pods of its own namespace: only the ingress controller should")
+            impl = DATA["route_stream"]["implementation_namespace"]
+            expect(impl in ns_peers, overlay, f"the Gateway API implementation (namespace {impl}) cannot reach the gateway")
+            expect(not pod_peers and not ns_peers - {impl, "monitoring"}, overlay, f"the gateway admits pods of its own namespace "
+                   f"or namespaces {sorted(ns_peers - {impl, 'monitoring'})}: only {impl} (and Prometheus) should")
             continue
         expect(any(label_match(s, pod_labels(by_kind, "gateway")) for s in pod_peers), overlay,
                f"the gateway cannot reach {module}")
@@ -865,8 +877,9 @@ def check_monitoring(overlay, by_kind):
             alerts.add(name)
             for metric in sorted(metric_names(r["expr"]) - known):
                 problem(f"{overlay}: alert {name}", f"queries {metric}, which nothing exports")
-            expect(not r.get("alert") or url.startswith("docs/operations.md#") and url.split("#")[1] in anchors,
-                   f"{overlay}: alert {name}", f"runbook_url {url!r} is no heading of docs/operations.md")
+            expect(not r.get("alert") or re.fullmatch(r"https://[\w.-]+(:\d+)?/(\S*/)?docs/operations\.md#(\S+)", url)
+                   and url.split("#")[1] in anchors, f"{overlay}: alert {name}",
+                   f"runbook_url {url!r} is no absolute https URL of a heading of docs/operations.md")
     for wanted in DATA["alerts"]:
         expect(wanted in alerts, overlay, f"alert {wanted} is missing")
     NOTES.append(f"{overlay}: {len(alerts)} alerting and recording rules pass promtool check rules, query exported metrics, "

@@ -12,6 +12,8 @@
 //                                              1.0.1 has kafka.strimzi.io/v1 besides v1beta2)
 //   @kubernetes-models/cloudnative-pg          CloudNativePG's CRDs (Cluster, Database, ...)
 //   @kubernetes-models/prometheus-operator     prometheus-operator's CRDs (ServiceMonitor, ...)
+//   @kubernetes-models/gateway-api             Gateway API's CRDs (HTTPRoute, ReferenceGrant, ...;
+//                                              2.0.0: gateway.networking.k8s.io v1 and v1beta1)
 // Their validators (ajv, compiled ahead of time) check types, enums, formats and required fields
 // but let unknown fields through, as a JSON schema without additionalProperties: false does. A
 // cluster does not: kubectl's strict field validation refuses them, or the API server prunes them
@@ -35,6 +37,7 @@ const PACKAGES = [
   { pkg: "@kubernetes-models/strimzi-kafka-operator", label: "Strimzi", groups: ["kafka.strimzi.io", "core.strimzi.io"] },
   { pkg: "@kubernetes-models/cloudnative-pg", label: "CloudNativePG", groups: ["postgresql.cnpg.io"] },
   { pkg: "@kubernetes-models/prometheus-operator", label: "prometheus-operator", groups: ["monitoring.coreos.com"] },
+  { pkg: "@kubernetes-models/gateway-api", label: "Gateway API", groups: ["gateway.networking.k8s.io"] },
 ];
 
 const require = createRequire(import.meta.url);
