@@ -599,7 +599,7 @@ def check_k8s_rules(overlay, objs, external):
         for key in ("request", "backendRequest") if expect(stream, rw, f"no rule of its own for {want['path']} (SSE timeouts)") else ():
             t = get(stream, f"timeouts.{key}")
             secs = sum(int(n) * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[u] for n, u in re.findall(r"(\d+)(ms|h|m|s)", t or ""))
-            expect((t is None and key != "request") or secs == 0 or secs >= want["min_timeout_seconds"], rw,
+            expect(t is None and key != "request" or t is not None and (secs == 0 or secs >= want["min_timeout_seconds"]), rw,
                    f"{want['path']}: timeouts.{key} {t or 'unset (implementation-specific; Envoy: 15s)'} cuts streams: "
                    f"set 0s (no timeout) or at least {want['min_timeout_seconds']}s")
         NOTES.append(f"{overlay}: HTTPRoute {name} reaches Service gateway {gw_ports}, {want['path']} {get(stream, 'timeouts')}")
