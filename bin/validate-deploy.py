@@ -590,8 +590,8 @@ def check_k8s_rules(overlay, objs, external):
         rw, rules = f"{overlay}: HTTPRoute {name}", route["spec"].get("rules", [])
         expect(route["spec"].get("parentRefs"), rw, "has no parentRefs (the platform's Gateway)")
         for b in (b for r in rules for b in r.get("backendRefs", [])):
-            expect(b["name"] == "gateway" and b.get("kind", "Service") == "Service", rw, "routes to something other than the gateway")
-            expect(b.get("port") in gw_ports, rw, f"backendRef port {b.get('port')} is no port of Service gateway {gw_ports}")
+            expect(b["name"] == "gateway" and b.get("kind", "Service") == "Service" and b.get("port") in gw_ports, rw,
+                   f"backendRef {b.get('kind', 'Service')} {b['name']}:{b.get('port')} must be Service gateway on port {gw_ports}")
         paths = [(r, get(m, "path.value", "/")) for r in rules for m in r.get("matches") or [{}]]
         for v in (v for _, v in paths if v.rstrip("/") in ("", "/q") or v.startswith("/q/")):
             problem(rw, f"path {v} publishes /q/* (health, metrics)")
@@ -600,8 +600,8 @@ def check_k8s_rules(overlay, objs, external):
             t = get(stream, f"timeouts.{key}")
             secs = sum(int(n) * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[u] for n, u in re.findall(r"(\d+)(ms|h|m|s)", t or ""))
             expect(t is None and key != "request" or t is not None and (secs == 0 or secs >= want["min_timeout_seconds"]), rw,
-                   f"{want['path']}: timeouts.{key} {t or 'unset (implementation-specific; Envoy: 15s)'} cuts streams: "
-                   f"set 0s (no timeout) or at least {want['min_timeout_seconds']}s")
+                   f"{want['path']}: timeouts.{key} {t or 'unset (implementation-specific)'} may cut streams: set 0s (none) "
+                   f"or >= {want['min_timeout_seconds']}s")
         NOTES.append(f"{overlay}: HTTPRoute {name} reaches Service gateway {gw_ports}, {want['path']} {get(stream, 'timeouts')}")
     for name, to in ((n, t) for n, g in by_kind.get("ReferenceGrant", {}).items() for t in g["spec"]["to"] if t["kind"] == "Secret"):
         exists("Secret", to.get("name"), None, f"{overlay}: ReferenceGrant {name}")
@@ -883,7 +883,7 @@ def check_monitoring(overlay, by_kind):
     for wanted in DATA["alerts"]:
         expect(wanted in alerts, overlay, f"alert {wanted} is missing")
     NOTES.append(f"{overlay}: {len(alerts)} alerting and recording rules pass promtool check rules, query exported metrics, "
-                 "have runbooks")
+                 "have absolute runbook URLs (headings of docs/operations.md)")
 
 
 def check_dashboard():
