@@ -12,10 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.eventline.localstack.ChildProcess;
@@ -35,6 +38,8 @@ final class PeerSupport {
 
     private static final Duration TERM_GRACE = Duration.ofSeconds(5);
 
+    /** A placeholder of a peer's configuration template: ${name}. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_]+)}");
     private static final Pattern ERROR_LINE = Pattern.compile("\\[(ERR|emerg|alert|crit|error)\\]",
             Pattern.CASE_INSENSITIVE);
 
@@ -183,5 +188,39 @@ final class PeerSupport {
             }
         }
         return out.length() == 0 ? "(no log output)" : out.toString();
+    }
+
+    /**
+     * A peer's configuration file from its template, the resource {@code name} beside {@code peer}
+     * ({@code src/main/resources/io/eventline/bench/peers/}), each {@code ${name}} replaced by its
+     * value. A placeholder without a value, or a value no placeholder uses, is a bug of ours: it
+     * throws instead of writing a configuration the peer would misread.
+     */
+    static String template(Class<?> peer, String name, Map<String, ?> values) {
+        String text;
+        try (InputStream in = peer.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("no template " + name + " beside " + peer.getName());
+            }
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the template " + name, e);
+        }
+        Set<String> unused = new HashSet<>(values.keySet());
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            Object value = values.get(m.group(1));
+            if (value == null) {
+                throw new IllegalStateException(name + ": no value for ${" + m.group(1) + "}");
+            }
+            unused.remove(m.group(1));
+            m.appendReplacement(out, Matcher.quoteReplacement(value.toString()));
+        }
+        m.appendTail(out);
+        if (!unused.isEmpty()) {
+            throw new IllegalStateException(name + ": no placeholder for " + unused);
+        }
+        return out.toString();
     }
 }
