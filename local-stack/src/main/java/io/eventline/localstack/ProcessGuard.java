@@ -11,7 +11,9 @@ import java.util.List;
  * <p>A JVM cannot ask the kernel to signal its children on death (there is no portable
  * {@code PR_SET_PDEATHSIG}), so each guarded child gets a tiny {@code sh} watchdog that polls
  * for this JVM once a second and, once it is gone, terminates the child (TERM, then KILL, the
- * KILL to its descendants too).
+ * KILL to its descendants too). A watchdog whose children have all exited on their own exits too,
+ * within a second: it holds bare pids, and a pid the kernel has handed to another process since
+ * must never be signalled, let alone the tree below it.
  */
 final class ProcessGuard {
 
@@ -39,7 +41,12 @@ final class ProcessGuard {
         List<String> command = new ArrayList<>(List.of("sh", "-c", """
                 trap '' HUP INT
                 signal=$1; grace=$2; owner=$3; shift 3
-                while kill -0 "$owner" 2>/dev/null; do sleep 1; done
+                while kill -0 "$owner" 2>/dev/null; do
+                  gone=1
+                  for p in "$@"; do kill -0 "$p" 2>/dev/null && gone=0; done
+                  [ $gone = 1 ] && exit 0
+                  sleep 1
+                done
                 tree=$(ps -A -o pid= -o ppid= 2>/dev/null | awk -v roots="$*" '
                   BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1 }
                   { parent[$1] = $2 }

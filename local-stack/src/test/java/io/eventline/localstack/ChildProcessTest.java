@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +110,19 @@ class ChildProcessTest {
                     "what the killed JVM started (its log: " + jvm.logTail(20) + ")"));
         } finally {
             jvm.kill();
+        }
+    }
+
+    @Test
+    void aWatchdogWhoseChildExitedOnItsOwnExitsTooSoAStalePidIsNeverSignalled() throws Exception {
+        Process child = new ProcessBuilder("sh", "-c", "exit 0").start();
+        assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+        Process watchdog = ProcessGuard.guard(child.pid());
+        try {
+            // It holds the bare pid: kept running, it would signal whatever gets that pid next once this JVM exits.
+            await().atMost(Duration.ofSeconds(10)).until(() -> !watchdog.isAlive());
+        } finally {
+            watchdog.destroyForcibly();
         }
     }
 
