@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -18,6 +19,8 @@ public record Audience(Set<String> entries) {
     private static final Pattern ENTRY = Pattern.compile("public|role:(partner|admin|user)|user:[^,\\s]{1,200}");
 
     public static final String PUBLIC_ENTRY = "public";
+    private static final String USER = "user:";
+    private static final String ROLE = "role:";
     public static final Set<String> ROLES = Set.of("partner", "admin", "user");
     public static final Audience PUBLIC = new Audience(Set.of(PUBLIC_ENTRY));
 
@@ -35,15 +38,15 @@ public record Audience(Set<String> entries) {
     }
 
     public static Audience users(Collection<String> subs) {
-        return new Audience(subs.stream().map(s -> "user:" + s).collect(Collectors.toCollection(LinkedHashSet::new)));
+        return new Audience(subs.stream().map(s -> USER + s).collect(Collectors.toCollection(LinkedHashSet::new)));
     }
 
     public static Audience user(String sub) {
-        return new Audience(Set.of("user:" + sub));
+        return new Audience(Set.of(USER + sub));
     }
 
     public static Audience role(String role) {
-        return new Audience(Set.of("role:" + role));
+        return new Audience(Set.of(ROLE + role));
     }
 
     /** This audience plus another's entries. */
@@ -62,9 +65,43 @@ public record Audience(Set<String> entries) {
                 .collect(Collectors.toCollection(LinkedHashSet::new)));
     }
 
+    /*
+     * The rule that keeps users' data apart, in its two forms, here and nowhere else: asked of one
+     * caller (admits), and asked of an index of many (forEachAdmitted). AudienceTest checks that the
+     * two agree.
+     */
+
     /** Whether a caller with this subject and role may see the record. */
     public boolean admits(String sub, String role) {
-        return entries.contains(PUBLIC_ENTRY) || entries.contains("user:" + sub) || entries.contains("role:" + role);
+        return entries.contains(PUBLIC_ENTRY) || entries.contains(USER + sub) || entries.contains(ROLE + role);
+    }
+
+    /**
+     * Hands {@code sink} every member of {@code index} that this audience admits: everyone when it
+     * is public, otherwise the members of each subject and role it names. A member named twice (by
+     * its subject and by its role) is handed twice; the sink de-duplicates if it must.
+     */
+    public <T> void forEachAdmitted(Index<T> index, Consumer<? super T> sink) {
+        if (entries.contains(PUBLIC_ENTRY)) {
+            index.everyone(sink);
+            return;
+        }
+        for (String entry : entries) {
+            if (entry.startsWith(USER)) {
+                index.withSubject(entry.substring(USER.length()), sink);
+            } else if (entry.startsWith(ROLE)) {
+                index.withRole(entry.substring(ROLE.length()), sink);
+            }
+        }
+    }
+
+    /** Members (streams, connections…) kept by subject and role, for {@link #forEachAdmitted}. */
+    public interface Index<T> {
+        void everyone(Consumer<? super T> sink);
+
+        void withSubject(String sub, Consumer<? super T> sink);
+
+        void withRole(String role, Consumer<? super T> sink);
     }
 
     /** The wire form, entries sorted so equal audiences serialise equally. */

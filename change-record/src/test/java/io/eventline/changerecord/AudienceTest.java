@@ -3,7 +3,14 @@ package io.eventline.changerecord;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 
@@ -37,5 +44,86 @@ class AudienceTest {
         assertThatThrownBy(() -> Audience.parse("role:root")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Audience.parse("user:alice, ")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Audience.parse("*")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Members of an index: a subject and a role each. */
+    private record Member(String sub, String role) {
+    }
+
+    /** A plain index, kept as the gateway keeps its streams: by subject, by role, and all. */
+    private record Members(List<Member> all) implements Audience.Index<Member> {
+        @Override
+        public void everyone(Consumer<? super Member> sink) {
+            all.forEach(sink);
+        }
+
+        @Override
+        public void withSubject(String sub, Consumer<? super Member> sink) {
+            all.stream().filter(m -> m.sub.equals(sub)).forEach(sink);
+        }
+
+        @Override
+        public void withRole(String role, Consumer<? super Member> sink) {
+            all.stream().filter(m -> m.role.equals(role)).forEach(sink);
+        }
+    }
+
+    @Test
+    void routingThroughAnIndexAdmitsExactlyWhomAdmitsAdmits() {
+        Random random = new Random(42);
+        List<String> roles = List.of("partner", "admin", "user");
+        List<Member> people = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            people.add(new Member("u" + i, roles.get(random.nextInt(3))));
+        }
+        people.add(new Member("u1x", "user")); // a subject that has another as its prefix
+        Members index = new Members(people);
+        for (int round = 0; round < 2_000; round++) {
+            Set<String> entries = new LinkedHashSet<>();
+            int n = 1 + random.nextInt(4);
+            for (int k = 0; k < n; k++) {
+                switch (random.nextInt(7)) {
+                    case 0 -> entries.add("public");
+                    case 1, 2 -> entries.add("role:" + roles.get(random.nextInt(3)));
+                    case 3 -> entries.add("user:nobody" + random.nextInt(3));
+                    default -> entries.add("user:u" + random.nextInt(42));
+                }
+            }
+            Audience audience = new Audience(entries);
+            Set<Member> routed = new HashSet<>();
+            audience.forEachAdmitted(index, routed::add);
+            for (Member m : people) {
+                assertThat(routed.contains(m)).as("%s routed to %s", audience, m).isEqualTo(audience.admits(m.sub, m.role));
+            }
+        }
+    }
+
+    @Test
+    void anAudienceOfTenThousandUsersRoutesToEachOfThemOnce() {
+        List<String> subs = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            subs.add("person-" + i);
+        }
+        Audience audience = Audience.parse(Audience.users(subs).format());
+        Map<String, Integer> handed = new java.util.HashMap<>();
+        audience.forEachAdmitted(new Audience.Index<String>() {
+            @Override
+            public void everyone(Consumer<? super String> sink) {
+                throw new AssertionError("not public");
+            }
+
+            @Override
+            public void withSubject(String sub, Consumer<? super String> sink) {
+                sink.accept(sub);
+            }
+
+            @Override
+            public void withRole(String role, Consumer<? super String> sink) {
+                throw new AssertionError("names no role");
+            }
+        }, sub -> handed.merge(sub, 1, Integer::sum));
+        assertThat(handed).hasSize(10_000).allSatisfy((sub, times) -> assertThat(times).isEqualTo(1));
+        assertThat(audience.admits("person-9999", "user")).isTrue();
+        assertThat(audience.admits("person-10000", "user")).isFalse();
     }
 }

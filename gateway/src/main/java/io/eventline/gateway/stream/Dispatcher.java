@@ -1,18 +1,12 @@
 package io.eventline.gateway.stream;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.BiConsumer;
-import java.util.function.Function;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,17 +21,19 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import io.eventline.changerecord.ChangeRecord;
 import io.eventline.changerecord.InvalidChangeRecordException;
 import io.quarkus.logging.Log;
-import io.vertx.core.buffer.Buffer;
 
 /**
  * Reads every streamed partition, from one thread, and hands each record to the open streams its
- * audience names, and to nobody else.
+ * audience admits, and to nobody else.
  *
  * <p>It keeps the <em>frontier</em>: per partition, the offset after the last record it has
  * dispatched. A stream that is live has been offered every record below the frontier, so the
- * frontier is the cursor of every live stream after each record, encoded once and shared.
- * Registrations happen on this thread, between two records, which is what makes "live from here,
- * replay up to here" exact.
+ * frontier is the cursor of every live stream after each record, encoded once per record in its
+ * {@link Delivery}. Registrations happen on this thread, between two records, which is what makes
+ * "live from here, replay up to here" exact. Everything it owns (the frontier, the history's
+ * writes, the {@link SubscriptionIndex} and every {@link Stream}'s state) is touched by this thread
+ * only; other threads reach it through {@link #register}, {@link #unregister} and a replay's end,
+ * which queue a task for it.
  */
 final class Dispatcher implements Runnable {
 
@@ -45,33 +41,28 @@ final class Dispatcher implements Runnable {
     private final KafkaSettings kafka;
     private final Signer signer;
     private final StreamMetrics metrics;
+    private final Replayer replayer;
     private final ConcurrentLinkedQueue<Runnable> control = new ConcurrentLinkedQueue<>();
 
     private volatile boolean running = true;
     private volatile boolean ready;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile CursorCodec codec;
-    private volatile History history;
     private volatile Thread thread;
 
     // Dispatcher thread only.
     private long[] frontier;
-    private long stamp;
-    private long[] frontierSnapshot;
-    private long snapshotStamp = -1;
-    private String sharedCursor;
-    private long sharedCursorStamp = -1;
-    private final Map<String, List<Stream>> byUser = new HashMap<>();
-    private final Map<String, Set<Stream>> byRole = new HashMap<>();
-    private final Set<Stream> all = new LinkedHashSet<>();
+    private History history;
+    private final SubscriptionIndex index = new SubscriptionIndex();
     private long lastHeartbeat = System.nanoTime();
     private long lastLagCheck;
 
-    Dispatcher(StreamConfig config, KafkaSettings kafka, Signer signer, StreamMetrics metrics) {
+    Dispatcher(StreamConfig config, KafkaSettings kafka, Signer signer, StreamMetrics metrics, Replayer replayer) {
         this.config = config;
         this.kafka = kafka;
         this.signer = signer;
         this.metrics = metrics;
+        this.replayer = replayer;
     }
 
     void start() {
@@ -99,70 +90,50 @@ final class Dispatcher implements Runnable {
         return ready;
     }
 
+    /** The cursor codec of the topics as read at startup; null until then. */
     CursorCodec codec() {
         return codec;
     }
 
-    History history() {
-        return history;
-    }
-
     /**
-     * Adds a stream. A new stream starts live at the frontier; a resuming one is held while
-     * {@code onCatchUp} replays from its cursor up to the frontier of this moment.
+     * Adds a stream. Without {@code resumeFrom} it goes live at the frontier; with it, a replay
+     * sends it {@code [resumeFrom, frontier)} while its live records are held, then it goes live.
      */
-    void register(Stream stream, BiConsumer<Stream, long[]> onCatchUp, boolean resuming,
-            Function<long[], Buffer> readyFrame) {
+    void register(Stream stream, long[] resumeFrom) {
         control.add(() -> {
-            if (stream.isClosed()) {
+            if (stream.outbox.closed() || !index.add(stream)) {
                 return;
             }
-            index(stream);
-            long[] at = frontier.clone();
-            if (resuming) {
-                stream.beginCatchUp();
-                onCatchUp.accept(stream, at);
-            } else {
-                stream.beginLive(readyFrame.apply(at));
+            metrics.subscriptions.set(index.size());
+            if (resumeFrom == null) {
+                stream.goLive(frontier, codec);
+                return;
             }
+            stream.catchUp();
+            CursorCodec c = codec;
+            replayer.catchUp(stream, resumeFrom, frontier.clone(), c, history).thenAccept(at -> {
+                if (at != null) {
+                    control.add(() -> stream.caughtUp(at, c));
+                    wakeup();
+                }
+            });
         });
         wakeup();
     }
 
     void unregister(Stream stream) {
         control.add(() -> {
-            List<Stream> mine = byUser.get(stream.sub());
-            if (mine != null && mine.remove(stream) && mine.isEmpty()) {
-                byUser.remove(stream.sub());
-            }
-            Set<Stream> role = byRole.get(stream.role());
-            if (role != null) {
-                role.remove(stream);
-            }
-            if (all.remove(stream)) {
-                metrics.subscriptions.decrementAndGet();
+            stream.close();
+            if (index.remove(stream)) {
+                metrics.subscriptions.set(index.size());
             }
         });
-    }
-
-    /** Every stream the dispatcher knows, for shutdown. */
-    void closeAll() {
-        control.add(() -> all.forEach(Stream::close));
-        wakeup();
     }
 
     private void wakeup() {
         KafkaConsumer<String, byte[]> c = consumer;
         if (c != null && ready) {
             c.wakeup();
-        }
-    }
-
-    private void index(Stream stream) {
-        byUser.computeIfAbsent(stream.sub(), k -> new ArrayList<>(2)).add(stream);
-        byRole.computeIfAbsent(stream.role(), k -> new LinkedHashSet<>()).add(stream);
-        if (all.add(stream)) {
-            metrics.subscriptions.incrementAndGet();
         }
     }
 
@@ -279,82 +250,14 @@ final class Dispatcher implements Runnable {
             frontier[slot] = Math.max(frontier[slot], r.offset() + 1);
             return;
         }
-        Change change = new Change(slot, r.offset(), r.timestamp(), record);
+        Change change = new Change(slot, r.offset(), r.timestamp(), System.currentTimeMillis(), record);
         history.append(change);
         frontier[slot] = r.offset() + 1;
-        stamp++;
-        for (String entry : change.audience) {
-            if (entry.equals("public")) {
-                for (Stream s : all) {
-                    deliver(s, change);
-                }
-                break;
-            } else if (entry.startsWith("user:")) {
-                List<Stream> streams = byUser.get(entry.substring(5));
-                if (streams != null) {
-                    for (Stream s : streams) {
-                        deliver(s, change);
-                    }
-                }
-            } else if (entry.startsWith("role:")) {
-                Set<Stream> streams = byRole.get(entry.substring(5));
-                if (streams != null) {
-                    for (Stream s : streams) {
-                        deliver(s, change);
-                    }
-                }
-            }
+        if (ready) {
+            metrics.received(change);
         }
-        change.sharedFrame = null; // the queues hold them now; the history keeps only the lines
-        change.sharedRecordFrame = null;
-    }
-
-    private void deliver(Stream stream, Change change) {
-        if (stream.stamp == stamp) {
-            return; // named twice in the audience (its user and its role)
-        }
-        stream.stamp = stamp;
-        stream.offer(change, this);
-    }
-
-    // Called by streams on this thread while a record is being dispatched.
-
-    long[] frontier() {
-        return frontier;
-    }
-
-    /** A copy of the frontier after the current record, made once however many streams ask. */
-    long[] frontierSnapshot() {
-        if (snapshotStamp != stamp) {
-            frontierSnapshot = frontier.clone();
-            snapshotStamp = stamp;
-        }
-        return frontierSnapshot;
-    }
-
-    /**
-     * The current record's frame for every live stream that names its frames {@code frames}: the
-     * frontier as id, encoded once; each naming's frame is built when the first stream of it asks.
-     */
-    Buffer sharedFrame(Change change, Frames frames) {
-        if (frames == Frames.RECORD) {
-            if (change.sharedRecordFrame == null) {
-                change.sharedRecordFrame = Sse.frame(cursor(), change, frames);
-            }
-            return change.sharedRecordFrame;
-        }
-        if (change.sharedFrame == null) {
-            change.sharedFrame = Sse.frame(cursor(), change, frames);
-        }
-        return change.sharedFrame;
-    }
-
-    private String cursor() {
-        if (sharedCursorStamp != stamp) {
-            sharedCursor = codec.encode(frontier);
-            sharedCursorStamp = stamp;
-        }
-        return sharedCursor;
+        Delivery delivery = Delivery.of(change, frontier, codec);
+        index.forEachAdmitted(change.audience, s -> s.offer(delivery));
     }
 
     private void heartbeatIfDue() {
@@ -363,11 +266,8 @@ final class Dispatcher implements Runnable {
             return;
         }
         lastHeartbeat = now;
-        stamp++; // the cursor cache is per record; a heartbeat encodes afresh
-        Buffer frame = Sse.heartbeat(cursor());
-        for (Stream s : all) {
-            s.heartbeat(frame, this);
-        }
+        Delivery heartbeat = Delivery.heartbeat(frontier, codec);
+        index.forEach(s -> s.offer(heartbeat));
     }
 
     private void measureLag() {

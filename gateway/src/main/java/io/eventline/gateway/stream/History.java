@@ -11,8 +11,12 @@ import java.util.function.Consumer;
  */
 final class History {
 
+    /** A change and its position in its partition's ring. */
+    private record Entry(long sequence, Change change) {
+    }
+
     private final int capacity;
-    private final AtomicReferenceArray<Change>[] rings;
+    private final AtomicReferenceArray<Entry>[] rings;
     /** Records ever appended per partition. */
     private final AtomicLongArray appended;
     /** Per partition: history holds every record from this offset up to the dispatcher's frontier. */
@@ -38,14 +42,13 @@ final class History {
     void append(Change change) {
         int slot = change.slot;
         long n = appended.get(slot);
-        AtomicReferenceArray<Change> ring = rings[slot];
+        AtomicReferenceArray<Entry> ring = rings[slot];
         int index = (int) (n % capacity);
-        Change evicted = ring.get(index);
+        Entry evicted = ring.get(index);
         if (evicted != null) {
-            completeFrom.set(slot, evicted.offset + 1); // before the slot is reused: readers check it
+            completeFrom.set(slot, evicted.change.offset + 1); // before the slot is reused: readers check it
         }
-        change.sequence = n;
-        ring.set(index, change);
+        ring.set(index, new Entry(n, change));
         appended.set(slot, n + 1);
     }
 
@@ -67,17 +70,17 @@ final class History {
         if (!covers(slot, from)) {
             return from;
         }
-        AtomicReferenceArray<Change> ring = rings[slot];
+        AtomicReferenceArray<Entry> ring = rings[slot];
         long end = appended.get(slot);
         long lo = Math.max(0, end - capacity);
         long hi = end;
         while (lo < hi) { // first sequence whose offset >= from
             long mid = (lo + hi) >>> 1;
-            Change c = ring.get((int) (mid % capacity));
-            if (c == null || c.sequence != mid) {
+            Entry e = ring.get((int) (mid % capacity));
+            if (e == null || e.sequence != mid) {
                 return from; // overwritten under us: let Kafka serve it
             }
-            if (c.offset < from) {
+            if (e.change.offset < from) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -88,10 +91,11 @@ final class History {
         }
         long position = from;
         for (long seq = lo; seq < end; seq++) {
-            Change c = ring.get((int) (seq % capacity));
-            if (c == null || c.sequence != seq) {
+            Entry e = ring.get((int) (seq % capacity));
+            if (e == null || e.sequence != seq) {
                 return position;
             }
+            Change c = e.change;
             if (c.offset >= to) {
                 return to;
             }

@@ -2,14 +2,16 @@ package io.eventline.gateway.stream;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -48,20 +50,16 @@ final class Replayer {
 
     private final StreamConfig config;
     private final KafkaSettings kafka;
-    private final Dispatcher dispatcher;
     private final StreamMetrics metrics;
-    private final LongSupplier retryMillis;
     private final Semaphore kafkaSlots;
     /**
      * Frames replayed lately, by the position they carry and the change they hold. Streams that
      * resume from the same cursor (every tab that was live when a gateway went away) step through
-     * the same positions, so after a restart thousands of replays share each frame instead of
-     * signing and building one per stream; the cursor's HMAC was a fifth of the gateway's CPU in
-     * such a storm. Keyed by the naming of the frame too ({@code ?frames=}). Direct-mapped and
-     * lossy: a miss only costs the encoding it saves.
+     * the same positions, so after a restart thousands of replays share each frame (and its
+     * signed cursor) instead of building one per stream. Keyed by the naming of the frame too
+     * ({@code ?frames=}). Direct-mapped and lossy: a miss only costs the encoding it saves.
      */
-    private final java.util.concurrent.atomic.AtomicReferenceArray<Framed> frames =
-            new java.util.concurrent.atomic.AtomicReferenceArray<>(FRAME_CACHE);
+    private final AtomicReferenceArray<Framed> frames = new AtomicReferenceArray<>(FRAME_CACHE);
     private static final int FRAME_CACHE = 4096;
 
     /** One cached frame; immutable (the position is a private copy). */
@@ -71,37 +69,38 @@ final class Replayer {
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("eventline-stream-replay-", 0).factory());
 
-    Replayer(StreamConfig config, KafkaSettings kafka, Dispatcher dispatcher, StreamMetrics metrics,
-            LongSupplier retryMillis) {
+    Replayer(StreamConfig config, KafkaSettings kafka, StreamMetrics metrics) {
         this.config = config;
         this.kafka = kafka;
-        this.dispatcher = dispatcher;
         this.metrics = metrics;
-        this.retryMillis = retryMillis;
         this.kafkaSlots = new Semaphore(config.kafkaReplayConcurrency());
     }
 
-    /** Dispatcher thread: the stream was registered at {@code to}; replay {@code [from, to)} elsewhere. */
-    void catchUp(Stream stream, long[] from, long[] to) {
-        workers.execute(() -> run(stream, from, to));
+    /**
+     * Replays {@code [from, to)} to the stream's outbox, on a thread of its own. The result is where
+     * the stream goes live (every partition at least at {@code to}), or null when the stream was
+     * cut or closed instead. It touches no state of the stream's but its outbox.
+     */
+    CompletableFuture<long[]> catchUp(Stream stream, long[] from, long[] to, CursorCodec codec, History history) {
+        CompletableFuture<long[]> done = new CompletableFuture<>();
+        workers.execute(() -> done.complete(run(stream, from, to, codec, history)));
+        return done;
     }
 
     void shutdown() {
         workers.shutdownNow();
     }
 
-    private void run(Stream stream, long[] from, long[] to) {
-        CursorCodec codec = dispatcher.codec();
-        History history = dispatcher.history();
+    private long[] run(Stream stream, long[] from, long[] to, CursorCodec codec, History history) {
+        Outbox outbox = stream.outbox;
         KafkaAccess kafka = new KafkaAccess();
         long[] replayedCounts = new long[2]; // memory, kafka: added to the metrics once, at the end
         try {
-            String reason = check(from, to, history, kafka);
+            String reason = check(from, to, history, kafka, codec.topology());
             if (reason != null) {
-                reset(stream, to, codec, reason, true);
-                return;
+                return reset(stream, to, codec, reason, true);
             }
-            stream.send(Sse.ready(retryMillis.getAsLong(), codec.encode(from), true), 0, false);
+            outbox.add(Sse.ready(stream.retryMillis, codec.encode(from), true), null);
             long[] position = from.clone();
             try {
                 for (int slot = 0; slot < to.length; slot++) {
@@ -117,22 +116,23 @@ final class Replayer {
                     }
                 }
             } catch (OffsetOutOfRangeException e) {
-                reset(stream, to, codec, "beyond-retention", false);
-                return;
+                return reset(stream, to, codec, "beyond-retention", false);
             }
             for (int slot = 0; slot < to.length; slot++) {
                 position[slot] = Math.max(position[slot], to[slot]);
             }
             countReplayed(replayedCounts); // before the stream goes live, so a scrape after its next record sees them
-            stream.finishCatchUp(position, codec);
+            return position;
         } catch (Stop stopped) {
-            // the stream is gone; its client resumes from what it received
+            return null; // the stream is gone; its client resumes from what it received
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            stream.close();
+            outbox.close();
+            return null;
         } catch (RuntimeException e) {
             Log.warnf(e, "live stream: replay for %s failed; the stream is cut so its client retries", stream.sub());
-            stream.cut("its replay failed");
+            outbox.cut("its replay failed");
+            return null;
         } finally {
             countReplayed(replayedCounts);
             kafka.close();
@@ -147,7 +147,8 @@ final class Replayer {
     }
 
     /** Null when the gap can be replayed, else the reason it cannot. */
-    private String check(long[] from, long[] to, History history, KafkaAccess kafka) throws InterruptedException {
+    private String check(long[] from, long[] to, History history, KafkaAccess kafka, Topology topology)
+            throws InterruptedException {
         long gap = 0;
         List<Integer> fromKafka = new ArrayList<>();
         List<Integer> ahead = new ArrayList<>();
@@ -167,7 +168,6 @@ final class Replayer {
         if (fromKafka.isEmpty() && ahead.isEmpty()) {
             return null;
         }
-        Topology topology = dispatcher.codec().topology();
         KafkaConsumer<String, byte[]> consumer = kafka.consumer();
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(fromKafka.stream().map(topology::partition).toList());
         for (int slot : fromKafka) {
@@ -184,14 +184,15 @@ final class Replayer {
         return null;
     }
 
-    private void reset(Stream stream, long[] to, CursorCodec codec, String reason, boolean announce) {
+    /** Tells the client its cursor cannot be replayed exactly; it goes live at {@code to}. */
+    private long[] reset(Stream stream, long[] to, CursorCodec codec, String reason, boolean announce) {
         String cursor = codec.encode(to);
         if (announce) {
-            stream.send(Sse.ready(retryMillis.getAsLong(), cursor, false), 0, false);
+            stream.outbox.add(Sse.ready(stream.retryMillis, cursor, false), null);
         }
-        stream.send(Sse.reset(cursor, reason), 0, false);
+        stream.outbox.add(Sse.reset(cursor, reason), null);
         metrics.reset(reason);
-        stream.finishCatchUp(to.clone(), codec);
+        return to.clone();
     }
 
     private void emit(Stream stream, Change change, long[] position, CursorCodec codec, long[] counts, int source) {
@@ -199,11 +200,11 @@ final class Replayer {
             return;
         }
         position[change.slot] = change.offset + 1;
-        if (!change.admits(stream.sub(), stream.role())) {
+        if (!change.audience.admits(stream.sub(), stream.role())) {
             return;
         }
         try {
-            if (!stream.sendReplayed(frame(position, change, stream.frames, codec), change.timestamp, STALL_MILLIS)) {
+            if (!stream.outbox.addWhenRoom(frame(position, change, stream.frames, codec), null, STALL_MILLIS)) {
                 throw new Stop();
             }
         } catch (InterruptedException e) {
@@ -218,11 +219,11 @@ final class Replayer {
      * shared with other replays when they had it.
      */
     private Buffer frame(long[] position, Change change, Frames naming, CursorCodec codec) {
-        int slot = ((java.util.Arrays.hashCode(position) * 31 + System.identityHashCode(change)) * 31 + naming.ordinal())
+        int slot = ((Arrays.hashCode(position) * 31 + System.identityHashCode(change)) * 31 + naming.ordinal())
                 & (FRAME_CACHE - 1);
         Framed cached = frames.get(slot);
         if (cached != null && cached.change == change && cached.frames == naming
-                && java.util.Arrays.equals(cached.position, position)) {
+                && Arrays.equals(cached.position, position)) {
             return cached.frame;
         }
         Buffer frame = Sse.frame(codec.encode(position), change, naming);
@@ -268,7 +269,7 @@ final class Replayer {
                         return until;
                     }
                     try {
-                        emit(stream, new Change(slot, r.offset(), r.timestamp(), ChangeRecord.fromConsumerRecord(r)),
+                        emit(stream, new Change(slot, r.offset(), r.timestamp(), 0, ChangeRecord.fromConsumerRecord(r)),
                                 position, codec, counts, 1);
                     } catch (InvalidChangeRecordException e) {
                         position[slot] = r.offset() + 1; // the dispatcher skipped it too
@@ -280,7 +281,7 @@ final class Replayer {
                 if (c.position(tp) >= until) {
                     return until;
                 }
-                if (stream.isClosed()) {
+                if (stream.outbox.closed()) {
                     throw new Stop();
                 }
                 if (System.nanoTime() - progress > TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS)) {

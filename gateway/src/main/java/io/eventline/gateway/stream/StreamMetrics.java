@@ -14,9 +14,10 @@ import jakarta.inject.Singleton;
 
 /**
  * The stream's Prometheus metrics ({@code /q/metrics}): open streams, the dispatcher's
- * subscriptions, bytes queued for slow sockets, records delivered and replayed, streams cut for not reading, resets by reason, rejected connects by reason, the
- * dispatcher's consumer lag, and the delivery latency from the record's Kafka timestamp to the
- * moment its frame is handed to the socket.
+ * subscriptions, bytes queued for slow sockets, records delivered and replayed, streams cut for
+ * not reading, resets by reason, rejected connects by reason, the dispatcher's consumer lag, the
+ * delivery latency from the record's Kafka timestamp to the moment its frame is handed to the
+ * socket, and that path hop by hop, from the service's outbox on.
  */
 @Singleton
 public class StreamMetrics {
@@ -26,7 +27,7 @@ public class StreamMetrics {
     final AtomicLong lag = new AtomicLong();
     /** Bytes waiting in the streams' own queues (what the send buffer bounds per stream). */
     final LongAdder queued = new LongAdder();
-    /** Streams the dispatcher routes to (returns to zero when every stream has closed). */
+    /** Streams the dispatcher routes to (returns to zero when every stream has closed); set by the dispatcher. */
     final AtomicInteger subscriptions = new AtomicInteger();
     private final Counter delivered;
     private final Counter replayedMemory;
@@ -35,6 +36,9 @@ public class StreamMetrics {
     private final Counter invalid;
     private final Counter expired;
     private final Timer latency;
+    private final Timer outboxToKafka;
+    private final Timer kafkaToGateway;
+    private final Timer gatewayToSocket;
 
     public StreamMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -63,6 +67,9 @@ public class StreamMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry);
+        this.outboxToKafka = hop("outbox-to-kafka", "The record written in its service's outbox to its Kafka timestamp (the relay's produce)");
+        this.kafkaToGateway = hop("kafka-to-gateway", "The record's Kafka timestamp to the gateway's dispatcher receiving it (broker, acks, fetch)");
+        this.gatewayToSocket = hop("gateway-to-socket", "The dispatcher receiving the record to its frame handed to a stream's socket (dispatch, queue, write)");
         for (String reason : new String[] { "invalid-cursor", "beyond-replay-bound", "beyond-retention", "unknown-position" }) {
             resetCounter(reason);
         }
@@ -71,9 +78,25 @@ public class StreamMetrics {
         }
     }
 
-    void delivered(long latencyMillis) {
+    private Timer hop(String hop, String description) {
+        return Timer.builder("eventline.stream.hop.latency").tag("hop", hop).description(description)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+    }
+
+    /** The dispatcher received a live record: its first two hops, once per record. */
+    void received(Change change) {
+        outboxToKafka.record(Math.max(0, change.timestamp - change.writtenAt), TimeUnit.MILLISECONDS);
+        kafkaToGateway.record(Math.max(0, change.receivedAt - change.timestamp), TimeUnit.MILLISECONDS);
+    }
+
+    /** A live record's frame was handed to a stream's socket at {@code now} (epoch millis). */
+    void delivered(Change change, long now) {
         delivered.increment();
-        latency.record(Math.max(0, latencyMillis), TimeUnit.MILLISECONDS);
+        latency.record(Math.max(0, now - change.timestamp), TimeUnit.MILLISECONDS);
+        gatewayToSocket.record(Math.max(0, now - change.receivedAt), TimeUnit.MILLISECONDS);
     }
 
     void replayed(String source, long count) {

@@ -14,7 +14,7 @@ import io.eventline.changerecord.ChangeRecord;
 class HistoryTest {
 
     private static Change change(int slot, long offset) {
-        return new Change(slot, offset, 0, new ChangeRecord("t", "k", "id-" + offset, "s", "event.updated", "k",
+        return new Change(slot, offset, 0, 0, new ChangeRecord("t", "k", "id-" + offset, "s", "event.updated", "k",
                 Instant.EPOCH, Audience.PUBLIC, 1, "{}"));
     }
 

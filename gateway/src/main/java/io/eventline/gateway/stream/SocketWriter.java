@@ -1,0 +1,113 @@
+package io.eventline.gateway.stream;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.netty.channel.EventLoop;
+import io.quarkus.logging.Log;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Writes the streams of one event loop to their sockets. A record reaches thousands of streams at
+ * once; rather than a task per stream, the outboxes with something to write are queued here and
+ * written by one task on the loop: each outbox's frames in one write (one chunk, one flush),
+ * up to {@link #BATCH} outboxes per task, then the loop is yielded to its sockets' reads and other
+ * tasks. A socket that refuses more is left until its drain handler says it has room. Runs on
+ * its event loop only, but for {@link #wake} and {@link #hangUp}, which any thread calls.
+ */
+final class SocketWriter {
+
+    private static final int BATCH = 256;
+
+    private final EventLoop loop;
+    private final StreamMetrics metrics;
+    private final ConcurrentLinkedQueue<Outbox> due = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    SocketWriter(EventLoop loop, StreamMetrics metrics) {
+        this.loop = loop;
+        this.metrics = metrics;
+    }
+
+    /** The outbox has frames to write. */
+    void wake(Outbox outbox) {
+        due.add(outbox);
+        if (scheduled.compareAndSet(false, true)) {
+            loop.execute(this::run);
+        }
+    }
+
+    /**
+     * Ends the response of a stream that was cut or closed and closes its connection once what
+     * the socket already holds is sent. A client that never reads never lets that happen: the HTTP
+     * server's idle timeout ({@code quarkus.http.idle-timeout}) closes such a connection.
+     */
+    void hangUp(Outbox outbox) {
+        loop.execute(() -> {
+            HttpServerResponse response = outbox.response;
+            try {
+                if (!response.ended() && !response.closed()) {
+                    response.end(); // its end handler releases the stream now, whatever the socket does
+                }
+            } catch (IllegalStateException gone) {
+                // closed meanwhile
+            }
+            outbox.connection.close();
+        });
+    }
+
+    private void run() {
+        scheduled.set(false); // before writing: an outbox due from now on schedules another run
+        long now = System.currentTimeMillis();
+        Outbox outbox;
+        int n = 0;
+        while (n++ < BATCH && (outbox = due.poll()) != null) {
+            try {
+                write(outbox, now);
+            } catch (RuntimeException e) {
+                Log.warnf(e, "live stream: a stream failed to write; the others go on");
+            }
+        }
+        if (!due.isEmpty() && scheduled.compareAndSet(false, true)) {
+            loop.execute(this::run);
+        }
+    }
+
+    private void write(Outbox outbox, long now) {
+        HttpServerResponse response = outbox.response;
+        Outbox.Batch batch = outbox.take(response.writeQueueFull());
+        if (batch == null) {
+            return;
+        }
+        Outbox.Out[] frames = batch.frames();
+        Buffer data = frames[0].frame();
+        if (frames.length > 1) {
+            int size = 0;
+            for (Outbox.Out o : frames) {
+                size += o.frame().length();
+            }
+            data = Buffer.buffer(size);
+            for (Outbox.Out o : frames) {
+                data.appendBuffer(o.frame());
+            }
+        }
+        try {
+            if (batch.last()) {
+                response.end(data);
+            } else {
+                response.write(data);
+                if (response.writeQueueFull()) {
+                    outbox.refused();
+                }
+            }
+        } catch (IllegalStateException closed) {
+            return; // the connection went away; its close handler releases the stream
+        }
+        for (Outbox.Out o : frames) {
+            if (o.change() != null) {
+                metrics.delivered(o.change(), now);
+            }
+        }
+    }
+}
