@@ -30,6 +30,12 @@ final class Fanout {
 
     static final double P99_LIMIT_MS = 250;
     static final double WARM_SECONDS = 10;
+    /** Every system runs at least up to this step (the last one in a smoke run), so the chart compares them all at the same offered load. */
+    static final int COMPARED_RATE = 10;
+
+    private static int compared(int[] rates) {
+        return Math.min(COMPARED_RATE, rates[rates.length - 1]);
+    }
 
     private Fanout() {
     }
@@ -66,7 +72,8 @@ final class Fanout {
         report.json.put("ratios", ratios);
         report.json.put("targets", new JsonObject().put("deliveriesPerSecond", 100_000).put("ratioVsNchan", 1.0)
                 .put("met", ours >= 100_000 && ratios.getDouble("eventline/nchan", 0.0) >= 1.0));
-        report.percentileChart("-latency", "fanout: latency at the highest sustained step", chart);
+        report.percentileChart("-latency", String.format(Locale.ROOT, "fanout: latency at %,d deliveries/s offered (%d messages/s × %,d streams), every system",
+                (long) compared(rates) * n, compared(rates), n), chart);
         report.timeChart("-throughput", "fanout: deliveries per second over the ladder", "deliveries/s", tput);
         report.write();
         System.out.println("fanout: best sustained deliveries/s " + bestAll(bySystem) + ", ratios " + ratios.encode());
@@ -96,7 +103,7 @@ final class Fanout {
                     i -> "fan-" + i / perUser, true, Duration.ofMinutes(3));
             long pid = stack.gateway(0).pid();
             try (Publishers.Publisher p = Publishers.kafka(stack.stack.kafkaBootstrapServers())) {
-                return ladder("eventline", fleet, p, () -> List.of(pid), n, rates, stepSeconds, chart, tput)
+                return ladder("eventline", fleet, p, () -> List.of(pid), port, n, rates, stepSeconds, chart, tput)
                         .put("version", "gateway " + version());
             }
         }
@@ -125,16 +132,22 @@ final class Fanout {
                         });
                     }
                 };
-                JsonObject r = ladder(name, fleet, Publishers.peer(peer), peer::pids, n, rates, stepSeconds, chart, tput)
+                JsonObject r = ladder(name, fleet, Publishers.peer(peer), peer::pids, 0, n, rates, stepSeconds, chart, tput)
                         .put("version", peer.version());
                 return r.put("streamsReconnected", reopened.get());
             }
         }
     }
 
-    /** The rate ladder: each step publishes for stepSeconds, then waits briefly for stragglers. */
-    static JsonObject ladder(String name, Fleet fleet, Publishers.Publisher p, Supplier<List<Long>> pids, int n, int[] rates,
-            double stepSeconds, Map<String, Histogram> chart, Map<String, double[][]> tput) throws InterruptedException {
+    /**
+     * The rate ladder: each step publishes for stepSeconds, then waits briefly for stragglers. It
+     * stops after the first step not sustained, once past {@link #compared}; the chart shows
+     * every system at that step. {@code gatewayPort} (0 for the peers): each step records the
+     * gateway's own per-hop breakdown too.
+     */
+    static JsonObject ladder(String name, Fleet fleet, Publishers.Publisher p, Supplier<List<Long>> pids, int gatewayPort,
+            int n, int[] rates, double stepSeconds, Map<String, Histogram> chart, Map<String, double[][]> tput)
+            throws InterruptedException {
         warmUp(name, fleet, p);
         // Then the first rate for a while, untracked (seq 0): JIT and buffers warm, as in a server that has run.
         for (int i = 0; i < Math.round(rates[0] * WARM_SECONDS); i++) {
@@ -143,7 +156,7 @@ final class Fanout {
         }
         JsonArray steps = new JsonArray();
         double best = 0;
-        Histogram bestHist = null;
+        Histogram compared = null;
         int seq = 1;
         long ladderStart = System.nanoTime();
         fleet.perSecondBase.set(ladderStart);
@@ -153,6 +166,7 @@ final class Fanout {
             double client0 = ChildProcess.cpuSeconds(List.of(ProcessHandle.current().pid()));
             long t0 = System.nanoTime();
             int first = seq;
+            GatewayMetrics.Scrape hopsBefore = gatewayPort > 0 ? GatewayMetrics.scrape(gatewayPort) : null;
             seq = Publishers.pace(p, fleet, seq, rate, stepSeconds, s);
             double sendSeconds = (System.nanoTime() - t0) / 1e9;
             long expected = (long) (seq - first) * n;
@@ -168,7 +182,11 @@ final class Fanout {
             double p99 = h.getValueAtPercentile(99) / 1000.0;
             boolean complete = got >= expected * 0.999;
             boolean sustained = complete && p99 <= P99_LIMIT_MS;
-            steps.add(new JsonObject().put("messagesPerSecond", rate).put("offeredDeliveriesPerSecond", (long) rate * n)
+            JsonObject step = new JsonObject();
+            if (hopsBefore != null) {
+                step.put("gatewayHops", GatewayMetrics.breakdown(hopsBefore, GatewayMetrics.scrape(gatewayPort)));
+            }
+            steps.add(step.put("messagesPerSecond", rate).put("offeredDeliveriesPerSecond", (long) rate * n)
                     .put("deliveriesPerSecond", Math.round(perSec)).put("expected", expected).put("delivered", got)
                     .put("latency", Report.latency(h)).put("serverCpuCores", Math.round(cpu * 100) / 100.0)
                     .put("serverRssMiB", Math.round(rss / 1048576.0 * 10) / 10.0)
@@ -178,10 +196,12 @@ final class Fanout {
             System.out.printf(Locale.ROOT, "  %-9s %6d deliveries/s offered: %8.0f/s delivered (%.2f%%), p50 %.1f ms, p99 %.1f ms, CPU %.2f cores, RSS %.0f MiB%s%n",
                     name, (long) rate * n, perSec, 100.0 * got / Math.max(1, expected), h.getValueAtPercentile(50) / 1000.0, p99,
                     cpu, rss / 1048576.0, sustained ? "" : "  ← not sustained");
+            if (rate == compared(rates)) {
+                compared = h;
+            }
             if (sustained) {
                 best = Math.max(best, perSec);
-                bestHist = h;
-            } else {
+            } else if (rate >= compared(rates)) {
                 break;
             }
         }
@@ -192,8 +212,8 @@ final class Fanout {
             series[i][1] = fleet.perSecond[i].get();
         }
         tput.put(name, series);
-        if (bestHist != null) {
-            chart.put(name, bestHist);
+        if (compared != null) {
+            chart.put(name, compared);
         }
         return new JsonObject().put("subscribers", n).put("steps", steps).put("bestSustainedDeliveriesPerSecond", Math.round(best))
                 .put("unknownEvents", fleet.unknown.get());

@@ -6,52 +6,91 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.vertx.core.json.JsonObject;
 
 /**
- * The gateway's own view of delivery latency, from its Prometheus endpoint: the time from a
- * record's Kafka timestamp (set by the relay when it sends) to its frame being handed to the
- * stream's socket ({@code eventline_stream_delivery_latency_seconds}). Set against the
- * client-side latency, it splits where the time goes: before the record reaches Kafka (commit,
- * relay), inside the gateway, or on the wire and in the client.
+ * The gateway's own view of where a delivery's time goes, from its Prometheus histograms, hop by
+ * hop: the record written in its service's outbox → its Kafka timestamp (the relay's produce,
+ * {@code acks=all}) → the gateway's dispatcher receiving it (broker, fetch) → its frame handed
+ * to each stream's socket (dispatch, queue, write); and the whole from the Kafka timestamp on
+ * ({@code eventline_stream_delivery_latency_seconds}). Set against the client-side latency, it
+ * splits where the time goes. A breakdown is the difference of two scrapes, so it counts only
+ * what happened between them.
  */
 final class GatewayMetrics {
 
     private static final Pattern BUCKET = Pattern.compile(
-            "eventline_stream_delivery_latency_seconds_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} ([0-9.eE+]+)");
+            "eventline_stream_(delivery|hop)_latency_seconds_bucket\\{([^}]*)} ([0-9.eE+]+)");
+    private static final Pattern HOP = Pattern.compile("hop=\"([^\"]+)\"");
+    private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
+    /** The hops in the order a record passes them, then the whole gateway-side path. */
+    static final List<String> HOPS = List.of("outbox-to-kafka", "kafka-to-gateway", "gateway-to-socket", "kafka-to-socket");
+
+    /** Cumulative bucket counts per histogram: upper bound (seconds) → count. */
+    record Scrape(Map<String, TreeMap<Double, Double>> histograms) {
+    }
 
     private GatewayMetrics() {
     }
 
-    static JsonObject deliveryLatency(int port) {
+    static Scrape scrape(int port) {
+        Map<String, TreeMap<Double, Double>> histograms = new LinkedHashMap<>();
         try {
             String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            List<double[]> buckets = new ArrayList<>();
             Matcher m = BUCKET.matcher(body);
             while (m.find()) {
-                double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
-                buckets.add(new double[] { le, Double.parseDouble(m.group(2)) });
+                Matcher hop = HOP.matcher(m.group(2));
+                Matcher le = LE.matcher(m.group(2));
+                if (!le.find()) {
+                    continue;
+                }
+                String name = m.group(1).equals("delivery") ? "kafka-to-socket" : hop.find() ? hop.group(1) : null;
+                if (name == null) {
+                    continue;
+                }
+                double bound = le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
+                histograms.computeIfAbsent(name, k -> new TreeMap<>()).put(bound, Double.parseDouble(m.group(3)));
             }
-            buckets.sort((a, b) -> Double.compare(a[0], b[0]));
+        } catch (Exception e) {
+            histograms.clear();
+        }
+        return new Scrape(histograms);
+    }
+
+    /** Per hop, what was recorded between the two scrapes: count and p50/p90/p99 as upper bucket bounds. */
+    static JsonObject breakdown(Scrape before, Scrape after) {
+        JsonObject out = new JsonObject().put("note", "upper bucket bounds of the gateway's histograms, between two scrapes"
+                + " (outbox-to-kafka: CloudEvent time → Kafka timestamp; kafka-to-gateway: → the dispatcher's receipt;"
+                + " gateway-to-socket: → frame handed to each stream's socket; kafka-to-socket: the two last together)");
+        for (String hop : HOPS) {
+            TreeMap<Double, Double> b = before.histograms.getOrDefault(hop, new TreeMap<>());
+            TreeMap<Double, Double> a = after.histograms.get(hop);
+            if (a == null) {
+                out.put(hop, new JsonObject().put("error", "not exported"));
+                continue;
+            }
+            List<double[]> buckets = new ArrayList<>();
+            a.forEach((le, count) -> buckets.add(new double[] { le, count - b.getOrDefault(le, 0.0) }));
             double total = buckets.isEmpty() ? 0 : buckets.get(buckets.size() - 1)[1];
-            JsonObject out = new JsonObject().put("count", (long) total)
-                    .put("note", "upper bucket bounds of the gateway's histogram (record's Kafka timestamp → frame handed to the socket)");
-            for (double p : new double[] { 50, 90, 99 }) {
-                for (double[] b : buckets) {
-                    if (total > 0 && b[1] >= total * p / 100) {
-                        out.put("p" + (int) p + "msAtMost", Double.isInfinite(b[0]) ? null : Math.round(b[0] * 1000 * 10) / 10.0);
+            JsonObject h = new JsonObject().put("count", (long) total);
+            for (int p : new int[] { 50, 90, 99 }) {
+                for (double[] bucket : buckets) {
+                    if (total > 0 && bucket[1] >= total * p / 100.0) {
+                        h.put("p" + p + "msAtMost", Double.isInfinite(bucket[0]) ? null : Math.round(bucket[0] * 1000 * 10) / 10.0);
                         break;
                     }
                 }
             }
-            return out;
-        } catch (Exception e) {
-            return new JsonObject().put("error", e.toString());
+            out.put(hop, h);
         }
+        return out;
     }
 }

@@ -106,8 +106,10 @@ final class Latency {
             Fixtures fixtures = fixtures(api, cast);
             Streams streams = openStreams(port, cast.everyone());
             ClientPriority.raise(); // the writer's and the readers' event loops run now
+            GatewayMetrics.Scrape before = GatewayMetrics.scrape(port);
             double writeSeconds = write(api, cast, fixtures);
             Thread.sleep(3000); // the drain: the last records still on their way (bounded; counted as missing otherwise)
+            report.json.put("gatewayHops", GatewayMetrics.breakdown(before, GatewayMetrics.scrape(port)));
             publish(report, port, cast, streams, writeSeconds);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -308,7 +310,6 @@ final class Latency {
     private void publish(Report report, int port, Cast cast, Streams streams, double writeSeconds) throws Exception {
         // A consistent snapshot: the streams are still open and deliver (notifications, heartbeats).
         Ledger.Snapshot s = ledger.snapshot(streams);
-        report.json.put("gatewayKafkaToSocket", GatewayMetrics.deliveryLatency(port));
         report.json.put("setup", new JsonObject().put("streams", streams.count()).put("people", cast.everyone().size())
                 .put("partners", cast.partners().size()).put("admins", cast.admins().size()).put("users", cast.users().size())
                 .put("streamsPerPerson", PER_PERSON).put("writesPerSecond", rate).put("seconds", seconds)

@@ -27,6 +27,8 @@ public final class Cluster {
 
     public static final int MAX_REPLAY = 400;
     public static final int SEND_BUFFER = 65_536;
+    /** Gateway B's HTTP idle timeout: a connection with nothing read and no write completed for this long is closed. */
+    public static final Duration B_IDLE_TIMEOUT = Duration.ofSeconds(15);
 
     private static Cluster instance;
 
@@ -58,6 +60,8 @@ public final class Cluster {
         gatewayEnv = Map.copyOf(gateway);
         Map<String, String> gatewayOnlyKafkaHistory = new LinkedHashMap<>(gateway);
         gatewayOnlyKafkaHistory.put("EVENTLINE_STREAM_HISTORY_PER_PARTITION", "4");
+        // B closes connections idle for 15 s (A keeps the 60 s default): StreamBadInputIT's slow reader.
+        gatewayOnlyKafkaHistory.put("QUARKUS_HTTP_IDLE_TIMEOUT", B_IDLE_TIMEOUT.toSeconds() + "s");
         gatewayA = ServiceProcess.start(root.resolve("gateway").getParent(), "gateway", Ports.free(), gateway, logs.resolve("a"));
         gatewayB = ServiceProcess.start(root, "gateway", Ports.free(), gatewayOnlyKafkaHistory, logs.resolve("b"));
         CompletableFuture.allOf(List.of(events, messaging, notifications, gatewayA, gatewayB).stream()

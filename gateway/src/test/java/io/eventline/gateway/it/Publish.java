@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -42,6 +43,27 @@ public final class Publish implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * One record on eventline.events, marked {@code marker} in its data, whose {@code ce_audience}
+     * header is {@code audienceHeader} exactly (null: no such header), valid or not, as a broken or
+     * hostile producer could write it.
+     */
+    public RecordMetadata eventWithAudienceHeader(String marker, String audienceHeader) {
+        String id = UUID.randomUUID().toString();
+        ProducerRecord<String, byte[]> record = new ChangeRecord("eventline.events", id, UUID.randomUUID().toString(),
+                "gateway-it", "event.updated", id, Instant.now(), Audience.PUBLIC, 1,
+                "{\"id\":\"" + id + "\",\"marker\":\"" + marker + "\"}").toProducerRecord();
+        record.headers().remove(ChangeRecord.H_AUDIENCE);
+        if (audienceHeader != null) {
+            record.headers().add(ChangeRecord.H_AUDIENCE, audienceHeader.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        try {
+            return producer.send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
