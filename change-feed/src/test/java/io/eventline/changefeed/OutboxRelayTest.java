@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.eventline.changefeed.outbox.CompetingRelay;
 import io.eventline.changefeed.testapp.WidgetService;
 import io.eventline.changerecord.ChangeRecord;
 import io.eventline.changerecord.Topics;
@@ -44,6 +45,9 @@ class OutboxRelayTest {
 
     @Inject
     WidgetService widgets;
+
+    @Inject
+    CompetingRelay competitor;
 
     TopicReader reader;
 
@@ -122,14 +126,18 @@ class OutboxRelayTest {
 
     @Test
     void twoRelaysCompetingForTheOutboxNeverPublishARowTwice() throws Exception {
-        // application.properties runs two relay workers, each with its own producer and transactions.
+        // The application's relay and CompetingRelay, each with its own producer and transactions, both woken by every write.
         List<UUID> ids = IntStream.range(0, 20).mapToObj(i -> UUID.randomUUID()).toList();
         Set<String> subjects = ids.stream().map(UUID::toString).collect(Collectors.toSet());
         ids.forEach(id -> widgets.save(id, "n", false)); // created first: creation itself does not lock
         List<Callable<UUID>> writes = new ArrayList<>();
         for (int round = 1; round < 10; round++) {
             for (UUID id : ids) {
-                writes.add(() -> widgets.save(id, "n", false));
+                writes.add(() -> {
+                    UUID ceId = widgets.save(id, "n", false);
+                    competitor.wake();
+                    return ceId;
+                });
             }
         }
         ExecutorService pool = Executors.newFixedThreadPool(8);

@@ -17,14 +17,6 @@ public interface OutboxConfig {
     @WithDefault("true")
     boolean relayEnabled();
 
-    /**
-     * Relay workers in this instance. Each has its own producer and competes for the same
-     * database lock, exactly as relays in separate instances do; more than one is only useful
-     * to test that.
-     */
-    @WithDefault("1")
-    int workers();
-
     /** Rows published per transaction. */
     @WithDefault("500")
     int batchSize();

@@ -1,8 +1,6 @@
 package io.eventline.changefeed.outbox;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +45,8 @@ public class OutboxRelay {
     private final MeterRegistry registry;
     private final Map<String, Object> kafkaConfig;
     private final String applicationName;
-    private final List<RelayWorker> workers = new ArrayList<>();
+    /** The relay loop, while this instance runs one. */
+    private volatile RelayWorker worker;
     private final OutboxStats stats = new OutboxStats();
     /** Whether Kafka has answered since this instance started (see {@link #kafkaReachedSinceStart()}). */
     private volatile boolean kafkaReached;
@@ -70,23 +69,22 @@ public class OutboxRelay {
             Log.info("outbox relay disabled in this instance");
             return;
         }
-        for (int i = 0; i < config.workers(); i++) {
-            RelayWorker worker = new RelayWorker(applicationName + "-outbox-relay-" + i, config, em, kafkaConfig,
-                    registry, stats);
-            workers.add(worker);
-            worker.start();
-        }
+        worker = new RelayWorker(applicationName + "-outbox-relay", config, em, kafkaConfig, registry, stats);
+        worker.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        workers.forEach(RelayWorker::stop);
-        workers.clear();
+        if (worker != null) {
+            worker.stop();
+            worker = null;
+        }
     }
 
     /** Asks the relay to publish now; called after a transaction that wrote the outbox committed. */
     public void wake() {
-        for (RelayWorker worker : workers) {
-            worker.wake();
+        RelayWorker w = worker;
+        if (w != null) {
+            w.wake();
         }
     }
 

@@ -7,7 +7,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.eventline.events.service.BookingService;
-import io.eventline.events.service.BookingView;
+import io.eventline.events.api.BookingCount;
+import io.eventline.events.api.BookingView;
 import io.eventline.http.Caller;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import io.quarkus.security.Authenticated;
@@ -51,8 +52,8 @@ public class BookingResource {
     @GET
     @Path("count")
     @Operation(summary = "How many confirmed bookings the caller holds")
-    public java.util.Map<String, Long> count() {
-        return java.util.Map.of("count", bookings.confirmedCount(caller()));
+    public BookingCount count() {
+        return new BookingCount(bookings.confirmedCount(caller()));
     }
 
     @GET

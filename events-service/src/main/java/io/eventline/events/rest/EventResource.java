@@ -11,21 +11,19 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.eventline.events.EventStatus;
 import io.eventline.events.service.BookingService;
-import io.eventline.events.service.BookingView;
+import io.eventline.events.api.BookingView;
 import io.eventline.http.Caller;
 import org.eclipse.microprofile.jwt.JsonWebToken;
-import io.eventline.events.service.EventInput;
+import io.eventline.events.api.BookingInput;
+import io.eventline.events.api.EventInput;
 import io.eventline.events.service.EventService;
 import io.eventline.http.Created;
-import io.eventline.events.service.EventView;
+import io.eventline.events.api.EventView;
+import io.eventline.events.api.RejectInput;
 import io.quarkus.security.Authenticated;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -46,14 +44,6 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 @Authenticated
 public class EventResource {
-
-    /** The body of a rejection. */
-    public record RejectInput(@NotBlank @Size(max = 1000) String reason) {
-    }
-
-    /** The body of a booking. */
-    public record BookingInput(@NotNull @Min(1) @Max(10) Integer seats) {
-    }
 
     private final EventService events;
     private final BookingService bookings;

@@ -13,6 +13,7 @@ import java.util.UUID;
 import io.eventline.changerecord.Topics;
 import io.eventline.changefeed.outbox.Outbox;
 import io.eventline.events.Booking;
+import io.eventline.events.api.BookingView;
 import io.eventline.events.BookingStatus;
 import io.eventline.events.Event;
 import io.eventline.events.EventStatus.Action;

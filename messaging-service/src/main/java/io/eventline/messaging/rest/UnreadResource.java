@@ -6,7 +6,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.eventline.http.Callers;
 import io.eventline.messaging.service.ConversationService;
-import io.eventline.messaging.service.Views.UnreadCount;
+import io.eventline.messaging.api.UnreadCount;
 import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -1,6 +1,5 @@
 package io.eventline.notifications.rest;
 
-import java.util.Map;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -11,7 +10,9 @@ import io.eventline.http.Http;
 import io.eventline.http.Page;
 import io.eventline.http.Problem;
 import io.eventline.notifications.service.NotificationService;
-import io.eventline.notifications.service.NotificationView;
+import io.eventline.notifications.api.MarkedRead;
+import io.eventline.notifications.api.NotificationView;
+import io.eventline.notifications.api.UnreadCount;
 import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -51,8 +52,8 @@ public class NotificationResource {
     @GET
     @Path("unread-count")
     @Operation(summary = "Unread notifications", description = "Exact.")
-    public Map<String, Long> unreadCount() {
-        return Map.of("count", notifications.unreadCount(Callers.of(jwt)));
+    public UnreadCount unreadCount() {
+        return new UnreadCount(notifications.unreadCount(Callers.of(jwt)));
     }
 
     @POST
@@ -65,8 +66,8 @@ public class NotificationResource {
     @POST
     @Path("read-all")
     @Operation(summary = "Mark all the caller's notifications read")
-    public Map<String, Long> readAll() {
-        return Map.of("marked", notifications.markAllRead(Callers.of(jwt)));
+    public MarkedRead readAll() {
+        return new MarkedRead(notifications.markAllRead(Callers.of(jwt)));
     }
 
     private static boolean unreadOnly(String raw) {

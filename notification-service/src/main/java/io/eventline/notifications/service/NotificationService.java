@@ -14,6 +14,8 @@ import io.eventline.http.Page;
 import io.eventline.http.Problem;
 import io.eventline.http.Times;
 import io.eventline.notifications.Notification;
+import io.eventline.notifications.api.NotificationView;
+import io.eventline.notifications.api.Subject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -96,7 +98,7 @@ public class NotificationService {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = q.getResultList();
         List<NotificationView> views = rows.stream().map(r -> new NotificationView((UUID) r[0], (String) r[1],
-                (String) r[2], (String) r[3], new NotificationView.Subject((String) r[4], (String) r[5]),
+                (String) r[2], (String) r[3], new Subject((String) r[4], (String) r[5]),
                 (Boolean) r[8], Times.of(r[6]), (String) r[7])).toList();
         return page.page(views, n -> new Cursor(n.createdAt(), n.id()), n -> n);
     }

@@ -1,4 +1,4 @@
-package io.eventline.events.service;
+package io.eventline.events.api;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.eventline.events.Event;
 import io.eventline.events.EventStatus;
-import io.eventline.events.Revision;
 
 /**
  * An event as the API returns it and as its change records carry it. The title, description,
@@ -19,17 +18,6 @@ public record EventView(UUID id, String partnerId, String title, String descript
         Instant endsAt, int capacity, int seatsBooked, String category, EventStatus status, String rejectionReason,
         long version, Instant createdAt, Instant updatedAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) RevisionView revision) {
-
-    /** The proposed content of a revision, and where its review stands. */
-    public record RevisionView(Revision.Status status, String title, String description, String venue,
-            Instant startsAt, Instant endsAt, String category, Instant submittedAt, String rejectionReason) {
-
-        static RevisionView of(Revision r) {
-            return r == null || r.status == null ? null
-                    : new RevisionView(r.status, r.title, r.description, r.venue, r.startsAt, r.endsAt, r.category,
-                            r.submittedAt, r.rejectionReason);
-        }
-    }
 
     /** What anyone allowed to see the event may read: never unreviewed content. */
     public static EventView of(Event e) {

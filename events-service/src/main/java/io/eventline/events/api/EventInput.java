@@ -1,4 +1,4 @@
-package io.eventline.events.service;
+package io.eventline.events.api;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package io.eventline.notifications.service;
+package io.eventline.notifications.api;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -8,10 +8,6 @@ import io.eventline.notifications.Notification;
 /** A notification as the API returns it and {@code notification.created} carries it. */
 public record NotificationView(UUID id, String type, String title, String body, Subject subject, boolean read,
         Instant createdAt, String sourceId) {
-
-    /** What the notification is about. */
-    public record Subject(String kind, String id) {
-    }
 
     public static NotificationView of(Notification n, boolean read) {
         return new NotificationView(n.id, n.type, n.title, n.body, new Subject(n.subjectKind, n.subjectId), read,

@@ -1,4 +1,4 @@
-package io.eventline.events.service;
+package io.eventline.events.api;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -6,7 +6,6 @@ import java.util.UUID;
 import io.eventline.events.Booking;
 import io.eventline.events.BookingStatus;
 import io.eventline.events.Event;
-import io.eventline.events.EventStatus;
 
 /**
  * A booking as the API returns it and as its change records carry it, with the event fields a
@@ -14,11 +13,6 @@ import io.eventline.events.EventStatus;
  */
 public record BookingView(UUID id, UUID eventId, String userId, int seats, BookingStatus status, long version,
         Instant createdAt, EventSummary event) {
-
-    /** The booked event, as of this booking's change. */
-    public record EventSummary(String title, String venue, Instant startsAt, Instant endsAt, EventStatus status,
-            int capacity, int seatsBooked) {
-    }
 
     public static BookingView of(Booking b) {
         Event e = b.event;
