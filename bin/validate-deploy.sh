@@ -8,14 +8,18 @@
 #                                     # 2 when a tool is missing and cannot be installed
 #   bin/validate-deploy.sh --dump-rendered prod out.json   # an overlay's rendered objects as JSON
 #
-# The schemas are checked by maintained tools, the project's own rules and cross-checks against
-# the code by bin/validate-deploy.py (what they expect, lists and tables, in bin/validate-deploy.yaml):
+# This script runs the maintained tools that check the schemas, then bin/validate-deploy.py, the project's
+# own rules and cross-checks against the code (what they expect, lists, tables and field rules, in
+# bin/validate-deploy.yaml):
 #   kubectl kustomize   renders the overlays (kustomize v4+; kubectl 1.21+ has it built in)
 #   deploy/schema-check every rendered object, built-in and Strimzi, CloudNativePG and
 #                       prometheus-operator custom resources, against pinned npm models (node 18+,
 #                       npm), unknown fields rejected
 #   docker-compose      `docker-compose config` validates docker-compose.yml against the compose schema
-#   promtool            (Debian's prometheus) the alert rules, the dashboard's queries, prometheus.yml
+#   promtool            (Debian's prometheus) prometheus.yml; validate-deploy.py runs it on the alert
+#                       rules and the dashboard's queries
+#   bash -n             the shell scripts
+#   yamllint            (Debian's) every YAML file parses; no style rules
 #   python3-yaml        bin/validate-deploy.py reads the files with it
 # Missing Debian packages are installed with apt-get when running as root; otherwise it stops and
 # says what to install. kubectl is no Debian package (Debian's kubernetes-client ships kustomize
@@ -49,6 +53,7 @@ dump=false
 if ! $dump; then
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  command -v yamllint >/dev/null 2>&1 || missing+=(yamllint)
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
   command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
@@ -86,4 +91,70 @@ if ! $dump; then
   fi
 fi
 
-exec "$PY" "$ROOT/bin/validate-deploy.py" "$ROOT" "$@"
+# The maintained tools first; what one rejects is a problem. Then bin/validate-deploy.py, the project's
+# rules, on the overlays as kubectl kustomize renders them (JSON arrays, as check.mjs reads them too).
+TMP=$(mktemp -d /tmp/validate-deploy-XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+failed=0
+problem() {  # where [what]: a problem (what: the tool's output, $TMP/out, on one line)
+  echo "  ✘ $1: ${2:-$(tr -s ' \n' '  ' <"$TMP/out")}" >&2
+  failed=1
+}
+render() {  # overlay file
+  kubectl kustomize "$ROOT/k8s/overlays/$1" 2>"$TMP/out" >"$TMP/$1.yaml" &&
+    "$PY" -c 'import json, sys, yaml; json.dump([d for d in yaml.safe_load_all(sys.stdin) if d], sys.stdout)' \
+      <"$TMP/$1.yaml" >"$2" 2>"$TMP/out" ||
+    { sed -i -E 's/^E[0-9]{4} [0-9:.]+ +[0-9]+ [^ ]+\] "command failed" err=<?//' "$TMP/out"; return 1; }
+}
+if $dump; then
+  if [ $# -ne 3 ] || [ ! -d "$ROOT/k8s/overlays/${2:-/}" ]; then
+    echo "usage: bin/validate-deploy.sh --dump-rendered <overlay> <file, or - for stdout>" >&2
+    exit 2
+  fi
+  render "$2" "$TMP/out.json" || { problem "k8s/overlays/$2: kubectl kustomize fails"; exit 1; }
+  if [ "$3" = - ]; then cat "$TMP/out.json"; else cp "$TMP/out.json" "$3"; fi
+  exit 0
+fi
+[ $# -eq 0 ] || { echo "validate-deploy: unknown arguments $*" >&2; exit 2; }
+
+started=$(date +%s)
+rendered=()
+for dir in "$ROOT"/k8s/overlays/*/; do
+  overlay=$(basename "$dir")
+  if render "$overlay" "$TMP/rendered-$overlay.json"; then
+    rendered+=("$overlay=$TMP/rendered-$overlay.json")
+  else
+    problem "k8s/overlays/$overlay: kubectl kustomize fails"
+  fi
+done
+kustomize=$(kubectl version --client | sed -n 's/^Kustomize Version: //p')
+echo "  ✔ k8s overlays rendered by kubectl kustomize ($kustomize)"
+# Every rendered object against the pinned npm models, unknown fields rejected: ✔ or ✘ per overlay.
+if [ ${#rendered[@]} -gt 0 ]; then
+  if ! node "$SC/check.mjs" "${rendered[@]}" >"$TMP/schemas" 2>"$TMP/out"; then
+    failed=1
+    grep -q '^✘' "$TMP/schemas" || problem "deploy/schema-check: check.mjs failed"
+  fi
+  sed 's/^/  /' "$TMP/schemas"
+fi
+for env_file in "" deploy/images.env; do  # the compose schema (no Docker engine needed for `config`)
+  (cd "$ROOT" && docker-compose -f docker-compose.yml ${env_file:+--env-file "$env_file"} config -q) >"$TMP/out" 2>&1 ||
+    problem "docker-compose.yml: docker-compose config${env_file:+ --env-file $env_file} rejects it"
+done
+promtool check config --syntax-only "$ROOT/deploy/prometheus/prometheus.yml" >"$TMP/out" 2>&1 ||
+  problem "deploy/prometheus/prometheus.yml: promtool check config rejects it"
+for script in deploy/postgres/init-databases.sh deploy/kafka/create-topics.sh bin/validate-deploy.sh; do
+  [ -x "$ROOT/$script" ] || problem "$script" "is not executable"
+  bash -n "$ROOT/$script" 2>"$TMP/out" || problem "$script: bash -n"
+done
+# Every YAML file parses (yamllint with no style rules: syntax only).
+lint='{rules: {}, ignore: [.git/, node_modules/, target/, .eventline/, .idea/, .vscode/]}'
+(cd "$ROOT" && yamllint -f parsable -d "$lint" .) >"$TMP/out" 2>&1 || problem "YAML files: yamllint"
+echo "  ✔ docker-compose config, promtool check config, bash -n, yamllint ran"
+
+"$PY" "$ROOT/bin/validate-deploy.py" "$ROOT" "$TMP" || failed=1
+if [ $failed -ne 0 ]; then
+  echo "validate-deploy: failed (the problems are the ✘ lines above)" >&2
+  exit 1
+fi
+echo "validate-deploy: all deployment checks passed ($(( $(date +%s) - started )) s)"
