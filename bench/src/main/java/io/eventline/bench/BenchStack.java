@@ -57,7 +57,8 @@ final class BenchStack implements AutoCloseable {
             env.put("EVENTLINE_STREAM_SECRET", STREAM_SECRET);
             // As in the container image (k8s/base/apps/gateway.yaml: 1 536 MiB limit, MaxRAMPercentage=75),
             // not the small SerialGC heap the tests give every service.
-            env.put("JAVA_OPTS", GATEWAY_JAVA_OPTS + " " + System.getProperty("bench.gatewayJavaOpts", ""));
+            // -Dbench.gatewayJavaOpts=... replaces them, for trials of other collectors and heaps.
+            env.put("JAVA_OPTS", System.getProperty("bench.gatewayJavaOpts", GATEWAY_JAVA_OPTS));
             gatewayEnv = Map.copyOf(env);
             for (int i = 0; i < gatewayCount; i++) {
                 gateways.add(start("gateway", gatewayEnv, logs.resolve("gateway-" + i)));

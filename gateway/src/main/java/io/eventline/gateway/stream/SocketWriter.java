@@ -3,6 +3,8 @@ package io.eventline.gateway.stream;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.quarkus.logging.Log;
 import io.vertx.core.buffer.Buffer;
@@ -11,7 +13,8 @@ import io.vertx.core.http.HttpServerResponse;
 /**
  * Writes the streams of one event loop to their sockets. A record reaches thousands of streams at
  * once; rather than a task per stream, the outboxes with something to write are queued here and
- * written by one task on the loop: each outbox's frames in one write (one chunk, one flush),
+ * written by one task on the loop: each outbox's frames in one write (one chunk, one flush; the
+ * frames are the ones shared by every stream, put side by side, not copied),
  * up to {@link #BATCH} outboxes per task, then the loop is yielded to its sockets' reads and other
  * tasks. A socket that refuses more is left until its drain handler says it has room. Runs on
  * its event loop only, but for {@link #wake} and {@link #hangUp}, which any thread calls.
@@ -82,15 +85,12 @@ final class SocketWriter {
         }
         Outbox.Out[] frames = batch.frames();
         Buffer data = frames[0].frame();
-        if (frames.length > 1) {
-            int size = 0;
-            for (Outbox.Out o : frames) {
-                size += o.frame().length();
+        if (frames.length > 1) { // one chunk of the shared frames, side by side: no copy per stream
+            ByteBuf[] parts = new ByteBuf[frames.length];
+            for (int i = 0; i < parts.length; i++) {
+                parts[i] = frames[i].frame().getByteBuf();
             }
-            data = Buffer.buffer(size);
-            for (Outbox.Out o : frames) {
-                data.appendBuffer(o.frame());
-            }
+            data = Buffer.buffer(Unpooled.wrappedUnmodifiableBuffer(parts));
         }
         try {
             if (batch.last()) {
