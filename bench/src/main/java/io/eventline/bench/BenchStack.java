@@ -21,7 +21,7 @@ import io.eventline.localstack.Ports;
  */
 final class BenchStack implements AutoCloseable {
 
-    static final String GATEWAY_JAVA_OPTS = "-Xmx1152m -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError";
+    static final String GATEWAY_JAVA_OPTS = ServiceProcess.GATEWAY_JAVA_OPTS;
     static final String STREAM_SECRET = "bench-shared-stream-secret-0123456789abcdef";
 
     final LocalStack stack;

@@ -65,6 +65,18 @@ final class GatewayMetrics {
         return new Scrape(histograms);
     }
 
+    /** A gauge's value (the first series of that name), or NaN when the endpoint does not answer. */
+    static double gauge(int port, String name) {
+        try {
+            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? ([0-9.eE+-]+)$").matcher(body);
+            return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
     /** Per hop, what was recorded between the two scrapes: count and p50/p90/p99 as upper bucket bounds. */
     static JsonObject breakdown(Scrape before, Scrape after) {
         JsonObject out = new JsonObject().put("note", "upper bucket bounds of the gateway's histograms, between two scrapes"

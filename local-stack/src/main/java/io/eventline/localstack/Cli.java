@@ -184,10 +184,19 @@ public final class Cli {
         return 0;
     }
 
+    /** The gateway runs with the heap and collector it has in production; the services small (ServiceProcess's default). */
+    static String javaOpts(String module) {
+        return module.equals("gateway") ? ServiceProcess.GATEWAY_JAVA_OPTS : null;
+    }
+
     private static Map<String, String> env(LocalStack stack, Service s, String host) {
         // A developer's run: the dev profile (readable logs, dev-only endpoints) on the packaged jars.
         Map<String, String> env = new LinkedHashMap<>(stack.serviceEnv(s.database()));
         env.put("QUARKUS_HTTP_HOST", host);
+        String javaOpts = javaOpts(s.module());
+        if (javaOpts != null) {
+            env.put("JAVA_OPTS", javaOpts);
+        }
         for (Service other : SERVICES) {
             if (other.database() != null) {
                 String key = other.module().replace("-service", "").toUpperCase();

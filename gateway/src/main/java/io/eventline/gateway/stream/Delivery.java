@@ -14,22 +14,25 @@ final class Delivery {
     final Change change;
     final long[] frontier;
     final CursorCodec codec;
+    /** The dispatcher's heartbeat tick when it was made: a stream that sent something in the last tick skips the next heartbeat. */
+    final long tick;
     private String cursor;
     private Buffer typed;
     private Buffer record;
 
-    private Delivery(Change change, long[] frontier, CursorCodec codec) {
+    private Delivery(Change change, long[] frontier, CursorCodec codec, long tick) {
         this.change = change;
         this.frontier = frontier;
         this.codec = codec;
+        this.tick = tick;
     }
 
-    static Delivery of(Change change, long[] frontier, CursorCodec codec) {
-        return new Delivery(change, frontier.clone(), codec);
+    static Delivery of(Change change, long[] frontier, CursorCodec codec, long tick) {
+        return new Delivery(change, frontier.clone(), codec, tick);
     }
 
-    static Delivery heartbeat(long[] frontier, CursorCodec codec) {
-        return new Delivery(null, frontier.clone(), codec);
+    static Delivery heartbeat(long[] frontier, CursorCodec codec, long tick) {
+        return new Delivery(null, frontier.clone(), codec, tick);
     }
 
     boolean isHeartbeat() {

@@ -55,6 +55,8 @@ final class Dispatcher implements Runnable {
     private History history;
     private final SubscriptionIndex index = new SubscriptionIndex();
     private long lastHeartbeat = System.nanoTime();
+    /** Heartbeat ticks so far: one every half heartbeat interval. */
+    private long tick;
     private long lastLagCheck;
 
     Dispatcher(StreamConfig config, KafkaSettings kafka, Signer signer, StreamMetrics metrics, Replayer replayer) {
@@ -256,17 +258,23 @@ final class Dispatcher implements Runnable {
         if (ready) {
             metrics.received(change);
         }
-        Delivery delivery = Delivery.of(change, frontier, codec);
+        Delivery delivery = Delivery.of(change, frontier, codec, tick);
         index.forEachAdmitted(change.audience, s -> s.offer(delivery));
     }
 
+    /**
+     * A tick every half heartbeat interval; a stream gets a heartbeat at a tick unless it sent a
+     * frame since the previous one, so no stream is silent longer than the interval, and streams
+     * that records keep busy get none (under load, a heartbeat to every stream would be another
+     * fan-out to all of them).
+     */
     private void heartbeatIfDue() {
         long now = System.nanoTime();
-        if (now - lastHeartbeat < config.heartbeatInterval().toNanos()) {
+        if (now - lastHeartbeat < config.heartbeatInterval().toNanos() / 2) {
             return;
         }
         lastHeartbeat = now;
-        Delivery heartbeat = Delivery.heartbeat(frontier, codec);
+        Delivery heartbeat = Delivery.heartbeat(frontier, codec, ++tick);
         index.forEach(s -> s.offer(heartbeat));
     }
 

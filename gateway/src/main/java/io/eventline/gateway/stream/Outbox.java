@@ -204,18 +204,15 @@ final class Outbox {
     // ---- the writer (the stream's event loop) ------------------------------------------------
 
     /**
-     * Everything queued, to be written as one; null when there is nothing, or when the socket is
-     * full (the drain handler calls {@link #writable()} once it has room).
+     * Everything queued, to be written as one; null when there is nothing, or when the socket
+     * refused more after the last batch (the drain handler calls {@link #writable()} once it has
+     * room; the last frame is written regardless).
      */
-    Batch take(boolean socketRefuses) {
+    Batch take() {
         lock.lock();
         try {
             due = false;
-            if (queue.isEmpty()) {
-                return null;
-            }
-            if (socketRefuses && !last) {
-                socketFull = true;
+            if (queue.isEmpty() || (socketFull && !last)) {
                 return null;
             }
             Out[] frames = queue.toArray(Out[]::new);

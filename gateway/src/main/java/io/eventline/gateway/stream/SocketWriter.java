@@ -79,7 +79,7 @@ final class SocketWriter {
 
     private void write(Outbox outbox, long now) {
         HttpServerResponse response = outbox.response;
-        Outbox.Batch batch = outbox.take(response.writeQueueFull());
+        Outbox.Batch batch = outbox.take();
         if (batch == null) {
             return;
         }

@@ -40,6 +40,8 @@ final class Stream {
     private long[] position;
     /** Live deliveries held while it catches up. */
     private List<Delivery> held;
+    /** The dispatcher's tick of the last delivery this stream sent. */
+    private long sentInTick = -1;
 
     Stream(Identity identity, Frames frames, Outbox outbox, long retryMillis, String resetReason, int maxHeld) {
         this.identity = identity;
@@ -105,6 +107,10 @@ final class Stream {
     }
 
     private void send(Delivery delivery) {
+        if (delivery.isHeartbeat() && sentInTick == delivery.tick - 1) {
+            return; // it sent something since the previous tick: its client knows it is alive
+        }
+        sentInTick = delivery.tick;
         Buffer frame;
         if (position == null) {
             frame = delivery.frame(frames);

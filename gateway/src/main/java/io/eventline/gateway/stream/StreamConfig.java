@@ -24,7 +24,7 @@ public interface StreamConfig {
     @WithDefault("eventline.events,eventline.messages,eventline.notifications")
     List<String> topics();
 
-    /** A heartbeat (with an up-to-date cursor) at least this often on every stream. */
+    /** No stream goes longer than this without a frame: a heartbeat (with an up-to-date cursor) when it sent nothing else. */
     @WithDefault("10s")
     Duration heartbeatInterval();
 

@@ -1,5 +1,11 @@
 package io.eventline.gateway.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -19,6 +25,17 @@ public abstract class AgainstCluster {
         Cluster cluster = Cluster.get();
         a = cluster.gatewayA.url();
         b = cluster.gatewayB.url();
+    }
+
+    /** Waits until neither instance holds an open stream, a subscription or a queued byte (10 s at most). */
+    protected static void awaitNoStreamLeft() {
+        for (String gateway : List.of(a, b)) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(Metrics.value(gateway, "eventline_stream_open")).isZero();
+                assertThat(Metrics.value(gateway, "eventline_stream_subscriptions")).isZero();
+                assertThat(Metrics.value(gateway, "eventline_stream_queued_bytes")).isZero();
+            });
+        }
     }
 
     @AfterAll

@@ -47,13 +47,7 @@ class StreamBadInputIT extends AgainstCluster {
 
     @AfterEach
     void nothingIsLeftBehind() {
-        for (String gateway : List.of(a, b)) {
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                assertThat(Metrics.value(gateway, "eventline_stream_open")).isZero();
-                assertThat(Metrics.value(gateway, "eventline_stream_subscriptions")).isZero();
-                assertThat(Metrics.value(gateway, "eventline_stream_queued_bytes")).isZero();
-            });
-        }
+        awaitNoStreamLeft();
     }
 
     @Test

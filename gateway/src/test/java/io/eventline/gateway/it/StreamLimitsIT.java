@@ -47,13 +47,7 @@ class StreamLimitsIT extends AgainstCluster {
 
     @AfterEach
     void noStreamIsLeftBehind() {
-        for (String gateway : List.of(a, b)) {
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                assertThat(Metrics.value(gateway, "eventline_stream_open")).isZero();
-                assertThat(Metrics.value(gateway, "eventline_stream_subscriptions")).isZero();
-                assertThat(Metrics.value(gateway, "eventline_stream_queued_bytes")).isZero();
-            });
-        }
+        awaitNoStreamLeft();
     }
 
     private static void assertProblem(SseClient refused, int status) {
