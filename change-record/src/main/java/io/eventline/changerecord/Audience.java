@@ -3,6 +3,7 @@ package io.eventline.changerecord;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -38,15 +39,61 @@ public record Audience(Set<String> entries) {
     }
 
     public static Audience users(Collection<String> subs) {
-        return new Audience(subs.stream().map(s -> USER + s).collect(Collectors.toCollection(LinkedHashSet::new)));
+        return new Audience(subs.stream().map(Audience::userEntry).collect(Collectors.toCollection(LinkedHashSet::new)));
     }
 
     public static Audience user(String sub) {
-        return new Audience(Set.of(USER + sub));
+        return new Audience(Set.of(userEntry(sub)));
     }
 
     public static Audience role(String role) {
-        return new Audience(Set.of(ROLE + role));
+        return new Audience(Set.of(roleEntry(role)));
+    }
+
+    /*
+     * The entry format, here and nowhere else: code that stores or compares single entries (a
+     * notification's recipient, say) builds and reads them with these.
+     */
+
+    /** The entry naming one user: {@code user:<sub>}. */
+    public static String userEntry(String sub) {
+        return USER + sub;
+    }
+
+    /** The entry naming every user with a role: {@code role:<role>}. */
+    public static String roleEntry(String role) {
+        return ROLE + role;
+    }
+
+    /** Whether {@code entry} names a user ({@code user:<sub>}). */
+    public static boolean isUserEntry(String entry) {
+        return entry.startsWith(USER);
+    }
+
+    /** Whether {@code entry} names a role ({@code role:<role>}). */
+    public static boolean isRoleEntry(String entry) {
+        return entry.startsWith(ROLE);
+    }
+
+    /** The subject a user entry names; throws {@link IllegalArgumentException} for any other entry. */
+    public static String subjectOf(String entry) {
+        if (!isUserEntry(entry)) {
+            throw new IllegalArgumentException("not a user entry: '" + entry + "'");
+        }
+        return entry.substring(USER.length());
+    }
+
+    /** The role a role entry names; throws {@link IllegalArgumentException} for any other entry. */
+    public static String roleOf(String entry) {
+        if (!isRoleEntry(entry)) {
+            throw new IllegalArgumentException("not a role entry: '" + entry + "'");
+        }
+        return entry.substring(ROLE.length());
+    }
+
+    /** The subjects this audience's user entries name, in wire (sorted) order; its roles and public aside. */
+    public List<String> subjects() {
+        return entries.stream().filter(Audience::isUserEntry).sorted().map(Audience::subjectOf).toList();
     }
 
     /** This audience plus another's entries. */
@@ -66,14 +113,25 @@ public record Audience(Set<String> entries) {
     }
 
     /*
-     * The rule that keeps users' data apart, in its two forms, here and nowhere else: asked of one
-     * caller (admits), and asked of an index of many (forEachAdmitted). AudienceTest checks that the
-     * two agree.
+     * The rule that keeps users' data apart, in its three forms, here and nowhere else: asked of one
+     * caller (admits), asked of an index of many (forEachAdmitted), and turned round into the entries
+     * that admit one caller (entriesAdmitting). AudienceTest checks that they agree.
      */
 
     /** Whether a caller with this subject and role may see the record. */
     public boolean admits(String sub, String role) {
         return entries.contains(PUBLIC_ENTRY) || entries.contains(USER + sub) || entries.contains(ROLE + role);
+    }
+
+    /**
+     * The other side of {@link #admits}, for a store that keeps one entry per row and asks which
+     * rows a caller may see ({@code recipient in (...)}): every entry that admits a caller with this
+     * subject and role, namely its user entry, its role entry and {@code public}. For every entry
+     * {@code e}, {@code entriesAdmitting(sub, role).contains(e)} exactly when
+     * {@code new Audience(Set.of(e)).admits(sub, role)}; AudienceTest checks it.
+     */
+    public static List<String> entriesAdmitting(String sub, String role) {
+        return List.of(userEntry(sub), roleEntry(role), PUBLIC_ENTRY);
     }
 
     /**

@@ -126,4 +126,71 @@ class AudienceTest {
         assertThat(audience.admits("person-9999", "user")).isTrue();
         assertThat(audience.admits("person-10000", "user")).isFalse();
     }
+
+    @Test
+    void entriesAdmittingACallerAreExactlyTheEntriesThatAdmitThem() {
+        Random random = new Random(7);
+        List<String> roles = List.of("partner", "admin", "user");
+        List<String> subs = List.of("u1", "u1x", "u", "admin", "role:admin", "public", "x,y");
+        for (int round = 0; round < 5_000; round++) {
+            String sub = subs.get(random.nextInt(subs.size()));
+            String role = roles.get(random.nextInt(3));
+            Set<String> entries = new LinkedHashSet<>();
+            int n = 1 + random.nextInt(4);
+            for (int k = 0; k < n; k++) {
+                switch (random.nextInt(5)) {
+                    case 0 -> entries.add("public");
+                    case 1, 2 -> entries.add("role:" + roles.get(random.nextInt(3)));
+                    default -> entries.add("user:" + subs.get(random.nextInt(subs.size() - 1))); // not "x,y"
+                }
+            }
+            List<String> admitting = Audience.entriesAdmitting(sub, role);
+            for (String e : entries) {
+                assertThat(admitting.contains(e)).as("%s among the entries admitting %s/%s", e, sub, role)
+                        .isEqualTo(new Audience(Set.of(e)).admits(sub, role));
+            }
+            Audience audience = new Audience(entries);
+            assertThat(admitting.stream().anyMatch(audience.entries()::contains))
+                    .as("%s shares an entry with those admitting %s/%s", audience, sub, role)
+                    .isEqualTo(audience.admits(sub, role));
+        }
+        // and every entry that does admit the caller is one it yields, a valid entry
+        for (String role : roles) {
+            assertThat(Audience.entriesAdmitting("u1", role))
+                    .allSatisfy(e -> assertThat(new Audience(Set.of(e)).admits("u1", role)).as(e).isTrue());
+        }
+    }
+
+    @Test
+    void entryHelpersBuildAndReadTheWireFormat() {
+        assertThat(Audience.userEntry("alice")).isEqualTo("user:alice");
+        assertThat(Audience.roleEntry("admin")).isEqualTo("role:admin");
+        assertThat(Audience.user("alice").entries()).containsExactly(Audience.userEntry("alice"));
+        assertThat(Audience.role("admin").entries()).containsExactly(Audience.roleEntry("admin"));
+        assertThat(Audience.isUserEntry("user:alice")).isTrue();
+        assertThat(Audience.isUserEntry("role:admin")).isFalse();
+        assertThat(Audience.isUserEntry("public")).isFalse();
+        assertThat(Audience.isRoleEntry("role:admin")).isTrue();
+        assertThat(Audience.isRoleEntry("user:role:x")).isFalse();
+        assertThat(Audience.isRoleEntry("public")).isFalse();
+        assertThat(Audience.subjectOf("user:role:x")).isEqualTo("role:x");
+        assertThat(Audience.roleOf("role:partner")).isEqualTo("partner");
+        assertThatThrownBy(() -> Audience.subjectOf("role:admin")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Audience.roleOf("public")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void subjectsAreTheUserEntriesInWireOrder() {
+        Audience a = Audience.users(List.of("zed", "amy", "bo")).and(Audience.role("admin")).and(Audience.PUBLIC);
+        assertThat(a.subjects()).containsExactly("amy", "bo", "zed");
+        assertThat(Audience.role("admin").subjects()).isEmpty();
+        assertThat(Audience.parse(a.format()).subjects()).isEqualTo(a.subjects());
+        List<String> many = new ArrayList<>();
+        for (int i = 99; i >= 0; i--) {
+            many.add(String.format("s%03d", i));
+        }
+        Audience hundred = Audience.users(many).and(Audience.role("user"));
+        assertThat(hundred.subjects()).as("a set's own order is no order").isSorted().hasSize(100)
+                .containsExactlyInAnyOrderElementsOf(many);
+    }
 }

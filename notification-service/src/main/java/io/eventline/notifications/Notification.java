@@ -3,6 +3,7 @@ package io.eventline.notifications;
 import java.time.Instant;
 import java.util.UUID;
 
+import io.eventline.changerecord.Audience;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -35,6 +36,6 @@ public class Notification extends PanacheEntityBase {
     public Instant readAt;
 
     public boolean isForRole() {
-        return recipient.startsWith("role:");
+        return Audience.isRoleEntry(recipient);
     }
 }

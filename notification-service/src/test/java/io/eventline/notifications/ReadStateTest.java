@@ -105,6 +105,16 @@ class ReadStateTest {
         assertThat(rows("select recipient from notification where subject_id = ? and recipient <> ?", e.toString(),
                 "user:" + partner)).as("the event's notifications besides the partner's").containsExactly("role:admin");
 
+        // Addressed to the role only: the event's own partner and a plain user neither see it nor read it.
+        for (Person outsider : List.of(new Person(partner, "partner"), Person.of("user"))) {
+            assertThat(outsider.req().queryParam("limit", 100).get("/api/notifications").then().statusCode(200)
+                    .extract().<List<String>>path("items.id")).as("%s's notifications", outsider.role()).doesNotContain(id);
+            outsider.req().post("/api/notifications/" + id + "/read").then().statusCode(404)
+                    .contentType("application/problem+json");
+        }
+        assertThat(rows("select count(*)::text from notification_read where notification_id = ?::uuid", id))
+                .as("no read recorded for an outsider").containsExactly("0");
+
         ada.req().post("/api/notifications/" + id + "/read").then().statusCode(200);
 
         assertThat(unread(ada)).isEqualTo(adaBefore);

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.eventline.changerecord.Audience;
 import io.eventline.changerecord.ChangeRecord;
 import io.eventline.changerecord.InvalidChangeRecordException;
 import io.eventline.http.Times;
@@ -54,7 +55,7 @@ public class Derivation {
         JsonNode d = data(r);
         return switch (r.type()) {
             case "event.created" -> project(d, List.of());
-            case "event.submitted" -> project(d, List.of(new Draft("role:admin", "EVENT_SUBMITTED",
+            case "event.submitted" -> project(d, List.of(new Draft(Audience.roleEntry("admin"), "EVENT_SUBMITTED",
                     "New event to review: " + quote(d, "title"),
                     quote(d, "title") + " at " + text(d, "venue") + " is waiting for approval.", "event", r.subject())));
             case "event.approved" -> project(d, List.of(new Draft(partner(d), "EVENT_APPROVED",
@@ -65,7 +66,7 @@ public class Derivation {
             case "event.updated" -> eventUpdated(r, d, new ArrayList<>());
             // A revision's content is in data.revision and never projected: the projection is what
             // bookers were promised, and it changes only when an admin approves.
-            case "event.revision-submitted" -> project(d, List.of(new Draft("role:admin", "REVISION_SUBMITTED",
+            case "event.revision-submitted" -> project(d, List.of(new Draft(Audience.roleEntry("admin"), "REVISION_SUBMITTED",
                     "Changes to review: " + quote(d, "title"),
                     "The partner changed " + quote(d, "title") + "; the approved version stays public meanwhile.",
                     "event", r.subject())));
@@ -114,7 +115,7 @@ public class Derivation {
         String seatWord = seats == 1 ? "1 seat" : seats + " seats";
         String partner = partnerOf(UUID.fromString(text(d, "eventId")), r, text(d, "userId"));
         List<Draft> drafts = new ArrayList<>();
-        drafts.add(new Draft("user:" + text(d, "userId"), "BOOKING_CONFIRMED",
+        drafts.add(new Draft(Audience.userEntry(text(d, "userId")), "BOOKING_CONFIRMED",
                 "Booked: " + seatWord + " for " + quote(event, "title"),
                 "See you at " + text(event, "venue") + ".", "booking", r.subject()));
         if (partner != null) {
@@ -131,13 +132,12 @@ public class Derivation {
         String body = text(d, "body");
         String excerpt = body.length() <= 80 ? body : body.substring(0, 80) + "…";
         List<Draft> drafts = new ArrayList<>();
-        for (String entry : r.audience().entries()) {
-            if (entry.startsWith("user:") && !entry.equals("user:" + sender)) {
-                drafts.add(new Draft(entry, "MESSAGE_RECEIVED", who + " sent you a message: '" + excerpt + "'",
+        for (String sub : r.audience().subjects()) { // in wire order, so the drafts are sorted by recipient
+            if (!sub.equals(sender)) {
+                drafts.add(new Draft(Audience.userEntry(sub), "MESSAGE_RECEIVED", who + " sent you a message: '" + excerpt + "'",
                         excerpt, "conversation", text(d, "conversationId")));
             }
         }
-        drafts.sort(java.util.Comparator.comparing(Draft::recipient));
         return drafts;
     }
 
@@ -147,7 +147,7 @@ public class Derivation {
         List<String> users = em.createNativeQuery("select distinct user_id from booking_projection "
                 + "where event_id = ?1 and status = 'CONFIRMED' order by user_id")
                 .setParameter(1, UUID.fromString(text(d, "id"))).getResultList();
-        return users.stream().map(u -> new Draft("user:" + u, type, title, body, "event", text(d, "id"))).toList();
+        return users.stream().map(u -> new Draft(Audience.userEntry(u), type, title, body, "event", text(d, "id"))).toList();
     }
 
     private List<Draft> project(JsonNode d, List<Draft> drafts) {
@@ -193,15 +193,15 @@ public class Derivation {
         List<String> rows = em.createNativeQuery("select partner_id from event_projection where event_id = ?1")
                 .setParameter(1, eventId).getResultList();
         if (!rows.isEmpty()) {
-            return "user:" + rows.get(0);
+            return Audience.userEntry(rows.get(0));
         }
         // Not yet projected: the booking's audience is the booker and the partner.
-        return r.audience().entries().stream().filter(e -> e.startsWith("user:")).sorted()
-                .filter(e -> !e.equals("user:" + booker)).findFirst().orElse(null);
+        return r.audience().subjects().stream().filter(s -> !s.equals(booker)).findFirst()
+                .map(Audience::userEntry).orElse(null);
     }
 
     private static String partner(JsonNode d) {
-        return "user:" + text(d, "partnerId");
+        return Audience.userEntry(text(d, "partnerId"));
     }
 
     private JsonNode data(ChangeRecord r) {

@@ -81,7 +81,7 @@ public class NotificationService {
                        (n.read_at is not null or r.user_id is not null) as is_read
                 from notification n
                 left join notification_read r on r.notification_id = n.id and r.user_id = :me
-                where n.recipient in (:mine, :role)""");
+                where n.recipient in (:entries)""");
         if (unreadOnly) {
             sql.append(" and n.read_at is null and r.user_id is null");
         }
@@ -90,7 +90,7 @@ public class NotificationService {
         }
         sql.append(" order by n.created_at desc, n.id desc limit :limit");
         var q = em.createNativeQuery(sql.toString()).setParameter("me", caller.sub())
-                .setParameter("mine", "user:" + caller.sub()).setParameter("role", "role:" + caller.role())
+                .setParameter("entries", Audience.entriesAdmitting(caller.sub(), caller.role()))
                 .setParameter("limit", page.fetch());
         if (at != null) {
             q.setParameter("at", at.at()).setParameter("id", at.id());
@@ -110,7 +110,7 @@ public class NotificationService {
                 select (select count(*) from notification where recipient = ?1 and read_at is null)
                      + coalesce((select received from role_counter where role = ?2), 0)
                      - coalesce((select read from role_reads where user_id = ?3 and role = ?2), 0)""")
-                .setParameter(1, "user:" + caller.sub()).setParameter(2, caller.role())
+                .setParameter(1, Audience.userEntry(caller.sub())).setParameter(2, caller.role())
                 .setParameter(3, caller.sub()).getSingleResult()).longValue();
     }
 
@@ -118,7 +118,7 @@ public class NotificationService {
     @Transactional
     public NotificationView markRead(Caller caller, UUID id) {
         Notification n = Notification.findById(id);
-        if (n == null || !(n.recipient.equals("user:" + caller.sub()) || n.recipient.equals("role:" + caller.role()))) {
+        if (n == null || !Audience.parse(n.recipient).admits(caller.sub(), caller.role())) {
             throw Problem.notFound("notification " + id);
         }
         boolean changed;
@@ -143,12 +143,12 @@ public class NotificationService {
     public long markAllRead(Caller caller) {
         Instant now = now();
         long changed = em.createNativeQuery("update notification set read_at = ?2 where recipient = ?1 and read_at is null")
-                .setParameter(1, "user:" + caller.sub()).setParameter(2, now).executeUpdate();
+                .setParameter(1, Audience.userEntry(caller.sub())).setParameter(2, now).executeUpdate();
         @SuppressWarnings("unchecked")
         List<UUID> unreadForRole = em.createNativeQuery("""
                 select n.id from notification n where n.recipient = ?1
                 and not exists (select 1 from notification_read r where r.notification_id = n.id and r.user_id = ?2)""")
-                .setParameter(1, "role:" + caller.role()).setParameter(2, caller.sub()).getResultList();
+                .setParameter(1, Audience.roleEntry(caller.role())).setParameter(2, caller.sub()).getResultList();
         for (UUID id : unreadForRole) {
             changed += readRoleNotification(caller, id, now);
         }
@@ -174,11 +174,11 @@ public class NotificationService {
     }
 
     private static String role(String recipient) {
-        return recipient.substring("role:".length());
+        return Audience.roleOf(recipient);
     }
 
     private static String key(String recipient) {
-        return recipient.startsWith("user:") ? recipient.substring(5) : recipient;
+        return Audience.isUserEntry(recipient) ? Audience.subjectOf(recipient) : recipient;
     }
 
     static Instant now() {
