@@ -70,7 +70,8 @@ final class Idle {
                     System.out.printf(Locale.ROOT, "  eventline (%s): %d streams in %.1f s; per stream: RSS %d bytes, heap %d bytes%n",
                             round, n, openSeconds, rssPer, heapPer);
                     r = new JsonObject().put("openSeconds", openSeconds).put("before", before.json()).put("after", after.json())
-                            .put("rssBytesPerStream", rssPer).put("heapBytesPerStream", heapPer);
+                            .put("rssBytesPerStream", rssPer).put("heapBytesPerStream", heapPer)
+                            .put("heapByClassPerStream", perStream(before.classes(), after.classes(), n));
                 }
                 out.put(round, r);
                 long deadline = System.nanoTime() + 60_000_000_000L;
@@ -105,11 +106,25 @@ final class Idle {
         }
     }
 
-    /** The gateway process's memory: RSS from /proc, heap used after a full GC from jcmd. */
-    record Memory(long rssKiB, long heapBytes) {
+    /** The 15 classes whose instances grew most, in bytes per stream: where an idle stream's heap goes. */
+    private static JsonObject perStream(Map<String, Long> before, Map<String, Long> after, int n) {
+        JsonObject out = new JsonObject();
+        after.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(15)
+                .forEach(e -> out.put(e.getKey(), Math.round(e.getValue() * 10.0 / n) / 10.0));
+        return out;
+    }
+
+    /** The gateway process's memory: RSS from /proc, heap used after a full GC from jcmd, and the live bytes by class. */
+    record Memory(long rssKiB, long heapBytes, Map<String, Long> classes) {
 
         static Memory of(long pid) throws IOException, InterruptedException {
-            jcmd(pid, "GC.run");
+            Map<String, Long> classes = new java.util.HashMap<>();
+            // GC.class_histogram collects first: "   1:   123   4567  java.lang.String (java.base@25)"
+            var row = java.util.regex.Pattern.compile("(?m)^\\s*\\d+:\\s+\\d+\\s+(\\d+)\\s+(\\S+)").matcher(jcmd(pid, "GC.class_histogram"));
+            while (row.find()) {
+                classes.merge(row.group(2), Long.parseLong(row.group(1)), Long::sum);
+            }
             String heap = jcmd(pid, "GC.heap_info");
             long used = 0; // every generation or region ("def new generation total 9792K, used 171K", ...)
             // Serial: "def new generation total 9792K, used 171K" (and tenured); G1 (JDK 25):
@@ -124,7 +139,7 @@ final class Idle {
                     rss = Long.parseLong(line.replaceAll("\\D", ""));
                 }
             }
-            return new Memory(rss, used);
+            return new Memory(rss, used, classes);
         }
 
         double rssMiB() {

@@ -54,6 +54,7 @@ final class Dispatcher implements Runnable {
     private long[] frontier;
     private History history;
     private final SubscriptionIndex index = new SubscriptionIndex();
+    private final Wakeups wakeups = new Wakeups();
     private long lastHeartbeat = System.nanoTime();
     /** Heartbeat ticks so far: one every half heartbeat interval. */
     private long tick;
@@ -259,7 +260,8 @@ final class Dispatcher implements Runnable {
             metrics.received(change);
         }
         Delivery delivery = Delivery.of(change, frontier, codec, tick);
-        index.forEachAdmitted(change.audience, s -> s.offer(delivery));
+        index.forEachAdmitted(change.audience, s -> s.offer(delivery, wakeups));
+        wakeups.flush();
     }
 
     /**
@@ -275,7 +277,8 @@ final class Dispatcher implements Runnable {
         }
         lastHeartbeat = now;
         Delivery heartbeat = Delivery.heartbeat(frontier, codec, ++tick);
-        index.forEach(s -> s.offer(heartbeat));
+        index.forEach(s -> s.offer(heartbeat, wakeups));
+        wakeups.flush();
     }
 
     private void measureLag() {

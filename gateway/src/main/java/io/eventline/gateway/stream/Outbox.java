@@ -60,6 +60,11 @@ final class Outbox {
 
     /** Queues a frame; false when the stream is closed, or cut by this frame. */
     boolean add(Buffer frame, Change change) {
+        return add(frame, change, null);
+    }
+
+    /** The same; when it becomes due, {@code wakeups} (the dispatcher's) tells its writer, with the others of the record. */
+    boolean add(Buffer frame, Change change, Wakeups wakeups) {
         boolean wake = false;
         boolean cut = false;
         lock.lock();
@@ -82,7 +87,11 @@ final class Outbox {
             return false;
         }
         if (wake) {
-            writer.wake(this);
+            if (wakeups != null) {
+                wakeups.add(this);
+            } else {
+                writer.wake(this);
+            }
         }
         return true;
     }

@@ -25,8 +25,12 @@ final class SocketWriter {
 
     private final EventLoop loop;
     private final StreamMetrics metrics;
-    private final ConcurrentLinkedQueue<Outbox> due = new ConcurrentLinkedQueue<>();
+    /** Outboxes with frames to write: one ({@link #wake}) or many at once ({@link #wakeAll}). */
+    private final ConcurrentLinkedQueue<Object> due = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    // Loop thread only: the batch being written, and how far.
+    private Outbox[] current;
+    private int next;
 
     SocketWriter(EventLoop loop, StreamMetrics metrics) {
         this.loop = loop;
@@ -36,6 +40,16 @@ final class SocketWriter {
     /** The outbox has frames to write. */
     void wake(Outbox outbox) {
         due.add(outbox);
+        schedule();
+    }
+
+    /** These outboxes have frames to write: the dispatcher's, once per record and loop, rather than once per stream. */
+    void wakeAll(Outbox[] outboxes) {
+        due.add(outboxes);
+        schedule();
+    }
+
+    private void schedule() {
         if (scheduled.compareAndSet(false, true)) {
             loop.execute(this::run);
         }
@@ -63,17 +77,39 @@ final class SocketWriter {
     private void run() {
         scheduled.set(false); // before writing: an outbox due from now on schedules another run
         long now = System.currentTimeMillis();
-        Outbox outbox;
-        int n = 0;
-        while (n++ < BATCH && (outbox = due.poll()) != null) {
+        for (int n = 0; n < BATCH; n++) {
+            Outbox outbox = nextDue();
+            if (outbox == null) {
+                break;
+            }
             try {
                 write(outbox, now);
             } catch (RuntimeException e) {
                 Log.warnf(e, "live stream: a stream failed to write; the others go on");
             }
         }
-        if (!due.isEmpty() && scheduled.compareAndSet(false, true)) {
-            loop.execute(this::run);
+        if (current != null || !due.isEmpty()) {
+            schedule();
+        }
+    }
+
+    private Outbox nextDue() {
+        while (true) {
+            if (current != null) {
+                if (next < current.length) {
+                    return current[next++];
+                }
+                current = null;
+            }
+            Object item = due.poll();
+            if (item == null) {
+                return null;
+            }
+            if (item instanceof Outbox one) {
+                return one;
+            }
+            current = (Outbox[]) item;
+            next = 0;
         }
     }
 

@@ -83,11 +83,11 @@ final class Stream {
         }
     }
 
-    /** A live record or heartbeat for this stream. */
-    void offer(Delivery delivery) {
+    /** A live record or heartbeat for this stream; {@code wakeups} gathers the outboxes it makes due. */
+    void offer(Delivery delivery, Wakeups wakeups) {
         switch (state) {
             case CATCHING_UP -> hold(delivery);
-            case LIVE -> send(delivery);
+            case LIVE -> send(delivery, wakeups);
             default -> {
                 // not yet, or no longer
             }
@@ -106,7 +106,7 @@ final class Stream {
         held.add(delivery);
     }
 
-    private void send(Delivery delivery) {
+    private void send(Delivery delivery, Wakeups wakeups) {
         if (delivery.isHeartbeat() && sentInTick == delivery.tick - 1) {
             return; // it sent something since the previous tick: its client knows it is alive
         }
@@ -124,7 +124,7 @@ final class Stream {
             }
             frame = delivery.frameAt(aheadOf(delivery.frontier), frames);
         }
-        outbox.add(frame, delivery.change);
+        outbox.add(frame, delivery.change, wakeups);
     }
 
     /**

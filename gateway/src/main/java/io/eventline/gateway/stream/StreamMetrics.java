@@ -66,6 +66,7 @@ public class StreamMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60))
+                .distributionStatisticBufferLength(1) // recorded per delivery: one window, not three
                 .register(registry);
         this.outboxToKafka = hop("outbox-to-kafka", "The record written in its service's outbox to its Kafka timestamp (the relay's produce)");
         this.kafkaToGateway = hop("kafka-to-gateway", "The record's Kafka timestamp to the gateway's dispatcher receiving it (broker, acks, fetch)");
@@ -83,6 +84,7 @@ public class StreamMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60))
+                .distributionStatisticBufferLength(1) // recorded per delivery: one window, not three
                 .register(registry);
     }
 
