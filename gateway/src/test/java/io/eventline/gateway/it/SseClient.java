@@ -205,6 +205,15 @@ public final class SseClient implements AutoCloseable {
 
     /** Every event (heartbeats left out) that arrives within {@code window}: for "nothing else came". */
     public List<Event> drain(Duration window) {
+        return collect(window, false);
+    }
+
+    /** Every event, heartbeats included, that arrives within {@code window}. */
+    public List<Event> all(Duration window) {
+        return collect(window, true);
+    }
+
+    private List<Event> collect(Duration window, boolean heartbeats) {
         List<Event> seen = new ArrayList<>();
         long deadline = System.nanoTime() + window.toNanos();
         while (true) {
@@ -221,7 +230,7 @@ public final class SseClient implements AutoCloseable {
                     events.add(END);
                     return seen;
                 }
-                if (!e.event().equals("heartbeat")) {
+                if (heartbeats || !e.event().equals("heartbeat")) {
                     seen.add(e);
                 }
             } catch (InterruptedException ex) {

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
+import io.eventline.changerecord.Audience;
 import io.eventline.gateway.it.SseClient.Event;
 import io.eventline.localstack.TopicReader;
 
@@ -159,6 +163,31 @@ public class StreamIT extends AgainstCluster {
             Event heartbeat = stream.next(Duration.ofSeconds(5)); // every 2 s in these tests, 10 s by default
             assertThat(heartbeat.event()).isEqualTo("heartbeat");
             assertThat(Cursors.offsets(heartbeat.id())).hasSize(18);
+        }
+    }
+
+    /**
+     * A heartbeat goes only to a stream that has sent nothing for a while: one that records keep
+     * busy gets none (under load a heartbeat to every stream is one more fan-out to all of them),
+     * while an idle one beside it still gets one every interval (2 s here).
+     */
+    @Test
+    void aStreamThatRecordsKeepBusyGetsNoHeartbeatWhileAnIdleOneKeepsGettingThem() throws Exception {
+        Rest user = new Rest(a, "user");
+        ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+        try (SseClient busy = open(a, user); SseClient idle = open(a, new Rest(a, "user")); Publish publish = new Publish()) {
+            pacer.scheduleAtFixedRate(() -> publish.events(1, Audience.user(user.sub), 64), 0, 300, TimeUnit.MILLISECONDS);
+            List<String> seen = busy.all(Duration.ofSeconds(6)).stream().map(Event::event).toList();
+            pacer.shutdownNow();
+            assertThat(pacer.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            int firstRecord = seen.indexOf("event.updated");
+            assertThat(firstRecord).as("the busy stream's frames: %s", seen).isNotNegative();
+            assertThat(seen.subList(firstRecord, seen.size())).as("once records flow").doesNotContain("heartbeat")
+                    .hasSizeGreaterThan(10);
+            long heartbeats = idle.all(Duration.ofMillis(200)).stream().filter(e -> e.event().equals("heartbeat")).count();
+            assertThat(heartbeats).as("the idle stream's heartbeats in those 6 s").isGreaterThanOrEqualTo(2);
+        } finally {
+            pacer.shutdownNow();
         }
     }
 }
