@@ -106,7 +106,7 @@ class ConnectionAbuseFaultIT {
 
     @Test
     void abusiveClientsLeaveNoStreamNoSubscriptionNoBlockedThreadAndABoundedHeap() throws Exception {
-        int cycles = FaultReport.scaled(1_000, 5_000);
+        int cycles = FaultReport.scaled(1_000, 10_000);
         int nonReaders = FaultReport.scaled(200, 1_000);
         int garbageCount = FaultReport.scaled(100, 400);
         String url = gateway.url();
