@@ -114,10 +114,12 @@ final class Dispatcher implements Runnable {
             }
             stream.catchUp();
             CursorCodec c = codec;
-            replayer.catchUp(stream, resumeFrom, frontier.clone(), c, history).thenAccept(at -> {
+            replayer.catchUp(stream, resumeFrom, frontier.clone(), c, history).whenComplete((at, failed) -> {
                 if (at != null) {
                     control.add(() -> stream.caughtUp(at, c));
                     wakeup();
+                } else if (failed != null) {
+                    stream.outbox.close(); // a replay that died: its client reconnects and resumes
                 }
             });
         });
@@ -167,6 +169,7 @@ final class Dispatcher implements Runnable {
                 }
                 for (ConsumerRecord<String, byte[]> r : records) {
                     dispatch(r);
+                    heartbeatIfDue(); // a large batch does not delay the ticks
                 }
                 heartbeatIfDue();
                 measureLag();
@@ -260,8 +263,11 @@ final class Dispatcher implements Runnable {
             metrics.received(change);
         }
         Delivery delivery = Delivery.of(change, frontier, codec, tick);
-        index.forEachAdmitted(change.audience, s -> s.offer(delivery, wakeups));
-        wakeups.flush();
+        try {
+            index.forEachAdmitted(change.audience, s -> offer(s, delivery));
+        } finally {
+            wakeups.flush();
+        }
     }
 
     /**
@@ -272,13 +278,29 @@ final class Dispatcher implements Runnable {
      */
     private void heartbeatIfDue() {
         long now = System.nanoTime();
-        if (now - lastHeartbeat < config.heartbeatInterval().toNanos() / 2) {
+        long half = config.heartbeatInterval().toNanos() / 2;
+        if (now - lastHeartbeat < half) {
             return;
         }
-        lastHeartbeat = now;
+        // At a fixed rate, so that the delays of two ticks do not add up; after a long stall, from now.
+        lastHeartbeat = now - lastHeartbeat < 2 * half ? lastHeartbeat + half : now;
         Delivery heartbeat = Delivery.heartbeat(frontier, codec, ++tick);
-        index.forEach(s -> s.offer(heartbeat, wakeups));
-        wakeups.flush();
+        try {
+            index.forEach(s -> offer(s, heartbeat));
+        } finally {
+            wakeups.flush();
+        }
+    }
+
+    /** One stream's share of a delivery: a failure there cuts that stream (it resumes), not the others' share. */
+    private void offer(Stream stream, Delivery delivery) {
+        try {
+            stream.offer(delivery, wakeups);
+        } catch (RuntimeException e) {
+            Log.warnf(e, "live stream: a delivery to a stream of %s failed; it is cut and resumes", stream.sub());
+            stream.close();
+            stream.outbox.cut("a delivery to it failed");
+        }
     }
 
     private void measureLag() {

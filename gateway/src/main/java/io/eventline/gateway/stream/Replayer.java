@@ -83,7 +83,17 @@ final class Replayer {
      */
     CompletableFuture<long[]> catchUp(Stream stream, long[] from, long[] to, CursorCodec codec, History history) {
         CompletableFuture<long[]> done = new CompletableFuture<>();
-        workers.execute(() -> done.complete(run(stream, from, to, codec, history)));
+        try {
+            workers.execute(() -> {
+                try {
+                    done.complete(run(stream, from, to, codec, history));
+                } catch (Throwable t) {
+                    done.completeExceptionally(t);
+                }
+            });
+        } catch (RuntimeException rejected) { // shutting down
+            done.completeExceptionally(rejected);
+        }
         return done;
     }
 

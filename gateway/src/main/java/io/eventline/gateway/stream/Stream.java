@@ -110,7 +110,6 @@ final class Stream {
         if (delivery.isHeartbeat() && sentInTick == delivery.tick - 1) {
             return; // it sent something since the previous tick: its client knows it is alive
         }
-        sentInTick = delivery.tick;
         Buffer frame;
         if (position == null) {
             frame = delivery.frame(frames);
@@ -124,6 +123,7 @@ final class Stream {
             }
             frame = delivery.frameAt(aheadOf(delivery.frontier), frames);
         }
+        sentInTick = delivery.tick; // only what it sends counts, not a record it already had
         outbox.add(frame, delivery.change, wakeups);
     }
 
