@@ -15,7 +15,8 @@ import io.vertx.core.http.HttpServerResponse;
  * dispatcher (live frames), a replay (replayed frames; it waits for room) and the event loop
  * ({@code expired}) add to it; the {@link SocketWriter} of the stream's event loop takes from it,
  * everything at once, and owns the response. A frame that would pass the send buffer of a socket
- * that refuses more, or four send buffers whatever the socket says, cuts the stream: the client
+ * that refuses more, or sixteen send buffers whatever the socket says (a burst the writer has not
+ * started on yet stays under that), cuts the stream: the client
  * is not reading, and it resumes from its last id once it does.
  */
 final class Outbox {
@@ -73,7 +74,7 @@ final class Outbox {
                 return false;
             }
             long after = bytes + (long) frame.length();
-            if (bytes > 0 && after > sendBuffer && (socketFull || after > 4L * sendBuffer)) {
+            if (bytes > 0 && after > sendBuffer && (socketFull || after > 16L * sendBuffer)) {
                 closeLocked();
                 cut = true;
             } else {

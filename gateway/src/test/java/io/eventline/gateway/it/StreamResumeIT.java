@@ -165,7 +165,8 @@ class StreamResumeIT extends AgainstCluster {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             SseClient.Event e = stream.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            if (e != null && e.id() != null && published.stream()
+            assertThat(e).as("the stream ended before its cursor passed the published records").isNotNull();
+            if (e.id() != null && published.stream()
                     .allMatch(m -> Cursors.past(e.id(), m.topic(), m.partition(), m.offset()))) {
                 return;
             }
