@@ -60,10 +60,6 @@ final class Stream {
         return identity.role();
     }
 
-    State state() {
-        return state;
-    }
-
     /** A new stream: live from {@code frontier} on, announced by {@code ready} (and {@code reset} if its cursor was unusable). */
     void goLive(long[] frontier, CursorCodec codec) {
         if (state != State.OPENING) {

@@ -186,7 +186,7 @@ public class StreamService {
     }
 
     /** The {@code retry:} hint: a base plus random jitter, so that a restart does not synchronise reconnects. */
-    long retryMillis() {
+    private long retryMillis() {
         return config.retryBase().toMillis() + ThreadLocalRandom.current().nextLong(config.retryJitter().toMillis() + 1);
     }
 
