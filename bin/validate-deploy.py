@@ -560,8 +560,6 @@ def check_kafka(ov):
         expect(replicas is not None and min_isr <= replicas <= brokers, where,
                f"replicas {replicas} / min.insync.replicas {min_isr} do not fit {brokers} brokers")
     topics = local_stack_topics(True)
-    if not re.search(r"\bDEAD_LETTER_TOPICS\s*=", read(DATA["local_stack"])):  # not declared yet: <topic>.dlq only
-        topics |= {t: n for t, n in seen.items() if t.endswith(".dlq") and t[:-4] in topics}
     expect(seen == topics, ov.name, f"KafkaTopics {seen} differ from local-stack's {topics}")
 
     expect(len(ov.kind("Cluster")) == 1, ov.name, "expected exactly one CloudNativePG Cluster")
