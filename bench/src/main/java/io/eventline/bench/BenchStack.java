@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import io.eventline.localstack.LocalStack;
-import io.eventline.localstack.ServiceProcess;
-import io.eventline.localstack.Ports;
+import io.eventline.launcher.ServiceProcess;
+import io.eventline.launcher.Ports;
 
 /**
  * What a scenario runs against, started by the scenario itself: PostgreSQL and Kafka

@@ -2,7 +2,7 @@ package io.eventline.bench;
 
 import java.util.List;
 
-import io.eventline.localstack.ChildProcess;
+import io.eventline.launcher.ChildProcess;
 
 /** Samples CPU use (in cores) of some processes every {@code periodMs}, keeping the peak and a series. */
 final class CpuSampler implements AutoCloseable {

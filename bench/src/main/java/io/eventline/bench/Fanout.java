@@ -14,7 +14,7 @@ import org.HdrHistogram.Histogram;
 import io.eventline.bench.peers.Nchan;
 import io.eventline.bench.peers.Peer;
 import io.eventline.bench.peers.Pushpin;
-import io.eventline.localstack.ChildProcess;
+import io.eventline.launcher.ChildProcess;
 import io.eventline.localstack.DevTokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

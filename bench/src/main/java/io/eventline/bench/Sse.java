@@ -3,7 +3,7 @@ package io.eventline.bench;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.eventline.localstack.sse.SseParser;
+import io.eventline.testsupport.sse.SseParser;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -14,7 +14,7 @@ import io.vertx.core.http.RequestOptions;
 
 /**
  * Many SSE streams over one Vert.x {@link HttpClient}: one connection per stream, no thread per
- * connection, events parsed from the raw bytes as they arrive by local-stack's {@link SseParser}
+ * connection, events parsed from the raw bytes as they arrive by test-support's {@link SseParser}
  * (the EventSource rules; {@code retry:} ignored here).
  */
 final class Sse {

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.eventline.localstack.ChildProcess;
+import io.eventline.launcher.ChildProcess;
 import io.eventline.localstack.DevTokens;
-import io.eventline.localstack.ServiceProcess;
+import io.eventline.launcher.ServiceProcess;
 import io.vertx.core.json.JsonObject;
 
 /**

@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.eventline.bench.peers.Peer;
 import io.eventline.bench.peers.PeerStartException;
-import io.eventline.localstack.ChildProcess;
-import io.eventline.localstack.Ports;
+import io.eventline.launcher.ChildProcess;
+import io.eventline.launcher.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

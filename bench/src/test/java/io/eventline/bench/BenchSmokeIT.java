@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import io.eventline.bench.peers.Nchan;
 import io.eventline.bench.peers.Pushpin;
-import io.eventline.localstack.SystemPackages;
+import io.eventline.testsupport.SystemPackages;
 import io.eventline.bench.peers.PeerStartException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,7 @@
 package io.eventline.changefeed;
 
-import static io.eventline.localstack.TopicReader.header;
-import static io.eventline.localstack.TopicReader.subject;
+import static io.eventline.testsupport.TopicReader.header;
+import static io.eventline.testsupport.TopicReader.subject;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -30,8 +30,8 @@ import io.eventline.changefeed.testapp.WidgetService;
 import io.eventline.changerecord.ChangeRecord;
 import io.eventline.changerecord.Topics;
 import io.eventline.localstack.LocalStack;
-import io.eventline.localstack.LocalStackTestResource;
-import io.eventline.localstack.TopicReader;
+import io.eventline.testsupport.LocalStackTestResource;
+import io.eventline.testsupport.TopicReader;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

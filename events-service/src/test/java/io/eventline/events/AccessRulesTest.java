@@ -16,7 +16,7 @@ import io.eventline.http.common.DevKeyGuard;
 import io.eventline.http.common.RoleRule;
 import io.eventline.localstack.DevTokens;
 import io.quarkus.arc.Arc;
-import io.eventline.localstack.LocalStackTestResource;
+import io.eventline.testsupport.LocalStackTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,8 +1,8 @@
 package io.eventline.events;
 
-import static io.eventline.localstack.TopicReader.header;
-import static io.eventline.localstack.TopicReader.key;
-import static io.eventline.localstack.TopicReader.value;
+import static io.eventline.testsupport.TopicReader.header;
+import static io.eventline.testsupport.TopicReader.key;
+import static io.eventline.testsupport.TopicReader.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -17,8 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.eventline.events.Api.Persona;
-import io.eventline.localstack.LocalStackTestResource;
-import io.eventline.localstack.TopicReader;
+import io.eventline.testsupport.LocalStackTestResource;
+import io.eventline.testsupport.TopicReader;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -102,7 +102,7 @@ class ChangeRecordsTest {
         });
         assertThat(records.stream().map(r -> header(r, "ce_id")).distinct()).hasSize(expected.size());
         // every value matches the JSON Schema change-feed publishes for its type
-        assertThat(records).allSatisfy(r -> assertThat(io.eventline.localstack.RecordSchemas.violations(
+        assertThat(records).allSatisfy(r -> assertThat(io.eventline.changerecord.DataSchemas.strictViolations(
                 io.eventline.changerecord.RecordTypes.schemaOf(header(r, "ce_type")), value(r))).as(header(r, "ce_type"))
                 .isEmpty());
     }
@@ -110,7 +110,7 @@ class ChangeRecordsTest {
     @Test
     void theSchemaCheckRejectsDataOfTheWrongShape() {
         String schema = io.eventline.changerecord.RecordTypes.schemaOf("event.approved");
-        assertThat(io.eventline.localstack.RecordSchemas.violations(schema, "{\"id\":\"not-a-uuid\",\"extra\":1}"))
+        assertThat(io.eventline.changerecord.DataSchemas.strictViolations(schema, "{\"id\":\"not-a-uuid\",\"extra\":1}"))
                 .isNotEmpty();
     }
 

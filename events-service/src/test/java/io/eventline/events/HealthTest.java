@@ -3,7 +3,7 @@ package io.eventline.events;
 import java.util.List;
 
 import io.eventline.http.testing.ServiceHealthContract;
-import io.eventline.localstack.LocalStackTestResource;
+import io.eventline.testsupport.LocalStackTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

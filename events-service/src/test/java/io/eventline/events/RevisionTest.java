@@ -1,8 +1,8 @@
 package io.eventline.events;
 
-import static io.eventline.localstack.TopicReader.header;
-import static io.eventline.localstack.TopicReader.key;
-import static io.eventline.localstack.TopicReader.value;
+import static io.eventline.testsupport.TopicReader.header;
+import static io.eventline.testsupport.TopicReader.key;
+import static io.eventline.testsupport.TopicReader.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -28,8 +28,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.eventline.events.Api.Persona;
-import io.eventline.localstack.LocalStackTestResource;
-import io.eventline.localstack.TopicReader;
+import io.eventline.testsupport.LocalStackTestResource;
+import io.eventline.testsupport.TopicReader;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -256,7 +256,7 @@ class RevisionTest {
         ObjectMapper json = new ObjectMapper();
         for (ConsumerRecord<String, byte[]> r : records) {
             JsonNode d = json.readTree(r.value());
-            assertThat(io.eventline.localstack.RecordSchemas.violations(
+            assertThat(io.eventline.changerecord.DataSchemas.strictViolations(
                     io.eventline.changerecord.RecordTypes.schemaOf(header(r, "ce_type")), value(r)))
                     .as(header(r, "ce_type")).isEmpty();
             if (header(r, "ce_audience").equals("public")) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import io.eventline.http.common.DevKeyGuard;
 import io.eventline.http.common.RoleRule;
 import io.eventline.localstack.DevTokens;
-import io.eventline.localstack.LocalStackTestResource;
+import io.eventline.testsupport.LocalStackTestResource;
 import io.quarkus.arc.Arc;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

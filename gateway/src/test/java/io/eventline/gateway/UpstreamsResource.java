@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.eventline.localstack.LocalStack;
-import io.eventline.localstack.ServiceProcess;
-import io.eventline.localstack.Ports;
+import io.eventline.launcher.ServiceProcess;
+import io.eventline.launcher.Ports;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**

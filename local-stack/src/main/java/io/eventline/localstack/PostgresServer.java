@@ -1,5 +1,6 @@
 package io.eventline.localstack;
 
+import io.eventline.launcher.ProcessGuard;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package io.eventline.messaging;
 
-import static io.eventline.localstack.TopicReader.header;
-import static io.eventline.localstack.TopicReader.key;
-import static io.eventline.localstack.TopicReader.value;
+import static io.eventline.testsupport.TopicReader.header;
+import static io.eventline.testsupport.TopicReader.key;
+import static io.eventline.testsupport.TopicReader.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -15,8 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.eventline.localstack.LocalStackTestResource;
-import io.eventline.localstack.TopicReader;
+import io.eventline.testsupport.LocalStackTestResource;
+import io.eventline.testsupport.TopicReader;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -71,7 +71,7 @@ class MessageRecordsTest {
         assertThat(value(records.get(1))).contains("\"body\":\"one\"").contains("\"seq\":1");
         assertThat(value(records.get(0))).doesNotContain("unreadCount");
         assertThat(value(records.get(3))).contains("\"readSeq\":2").contains("\"userId\":\"" + c.sub() + "\"");
-        assertThat(records).allSatisfy(r -> assertThat(io.eventline.localstack.RecordSchemas.violations(
+        assertThat(records).allSatisfy(r -> assertThat(io.eventline.changerecord.DataSchemas.strictViolations(
                 io.eventline.changerecord.RecordTypes.schemaOf(header(r, "ce_type")), value(r))).as(header(r, "ce_type"))
                 .isEmpty());
     }

@@ -1,6 +1,6 @@
 package io.eventline.notifications;
 
-import static io.eventline.localstack.TopicReader.header;
+import static io.eventline.testsupport.TopicReader.header;
 import static io.eventline.notifications.Feed.START;
 import static io.eventline.notifications.Feed.types;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,8 +22,8 @@ import io.eventline.changerecord.ChangeRecord;
 import io.eventline.changerecord.InvalidChangeRecordException;
 import io.eventline.changerecord.Topics;
 import io.eventline.localstack.LocalStack;
-import io.eventline.localstack.LocalStackTestResource;
-import io.eventline.localstack.TopicReader;
+import io.eventline.testsupport.LocalStackTestResource;
+import io.eventline.testsupport.TopicReader;
 import io.eventline.notifications.Feed.Person;
 import io.eventline.notifications.consumer.PoisonRecordException;
 import io.micrometer.core.instrument.MeterRegistry;

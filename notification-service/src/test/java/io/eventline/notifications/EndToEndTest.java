@@ -16,10 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.eventline.localstack.LocalStack;
-import io.eventline.localstack.LocalStackTestResource;
-import io.eventline.localstack.ServiceProcess;
+import io.eventline.testsupport.LocalStackTestResource;
+import io.eventline.launcher.ServiceProcess;
 import io.eventline.notifications.Feed.Person;
-import io.eventline.localstack.Ports;
+import io.eventline.launcher.Ports;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -92,20 +92,20 @@ class EndToEndTest {
         String traceparent = "00-" + traceId + "-00f067aa0ba902b7-01";
         Person pat = Person.of("partner");
         Instant start = Instant.now().plus(10, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
-        try (var events = new io.eventline.localstack.TopicReader("eventline.events");
-                var notifications = new io.eventline.localstack.TopicReader("eventline.notifications")) {
+        try (var events = new io.eventline.testsupport.TopicReader("eventline.events");
+                var notifications = new io.eventline.testsupport.TopicReader("eventline.notifications")) {
             String id = pat.req().baseUri(EndToEndTest.events.url()).header("traceparent", traceparent)
                     .body(Map.of("title", "Traced", "venue", "Blue Room", "startsAt", start.toString(), "endsAt",
                             start.plus(2, ChronoUnit.HOURS).toString(), "capacity", 20, "submit", true))
                     .post("/api/events").then().statusCode(201).extract().path("id");
 
-            var published = events.await(io.eventline.localstack.TopicReader.subject(id), 1, Duration.ofSeconds(20));
-            assertThat(published).allSatisfy(r -> assertThat(io.eventline.localstack.TopicReader.header(r, "traceparent"))
+            var published = events.await(io.eventline.testsupport.TopicReader.subject(id), 1, Duration.ofSeconds(20));
+            assertThat(published).allSatisfy(r -> assertThat(io.eventline.testsupport.TopicReader.header(r, "traceparent"))
                     .as("the HTTP request's trace, on the record the events-service published")
                     .startsWith("00-" + traceId + "-").isNotEqualTo(traceparent));
-            var derived = notifications.await(r -> io.eventline.localstack.TopicReader.value(r).contains(id), 1,
+            var derived = notifications.await(r -> io.eventline.testsupport.TopicReader.value(r).contains(id), 1,
                     Duration.ofSeconds(20));
-            assertThat(io.eventline.localstack.TopicReader.header(derived.get(0), "traceparent"))
+            assertThat(io.eventline.testsupport.TopicReader.header(derived.get(0), "traceparent"))
                     .as("the same trace, on the notification derived from it").startsWith("00-" + traceId + "-");
         }
         RestAssured.reset();

@@ -1,7 +1,7 @@
 package io.eventline.notifications;
 
-import static io.eventline.localstack.TopicReader.header;
-import static io.eventline.localstack.TopicReader.key;
+import static io.eventline.testsupport.TopicReader.header;
+import static io.eventline.testsupport.TopicReader.key;
 import static io.eventline.notifications.Feed.START;
 import static io.eventline.notifications.Feed.types;
 import static io.eventline.notifications.Feed.unread;
@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import io.eventline.changerecord.Audience;
 import io.eventline.changerecord.Topics;
 import io.eventline.localstack.LocalStack;
-import io.eventline.localstack.LocalStackTestResource;
-import io.eventline.localstack.TopicReader;
+import io.eventline.testsupport.LocalStackTestResource;
+import io.eventline.testsupport.TopicReader;
 import io.eventline.notifications.Feed.Person;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -79,8 +79,8 @@ class ReadStateTest {
 
         notifications.await(key(pat.sub()), 4, Duration.ofSeconds(20));
         assertThat(notifications.readToEnd(key(pat.sub()))).allSatisfy(r -> assertThat(
-                io.eventline.localstack.RecordSchemas.violations(io.eventline.changerecord.RecordTypes.schemaOf(
-                        header(r, "ce_type")), io.eventline.localstack.TopicReader.value(r))).isEmpty());
+                io.eventline.changerecord.DataSchemas.strictViolations(io.eventline.changerecord.RecordTypes.schemaOf(
+                        header(r, "ce_type")), io.eventline.testsupport.TopicReader.value(r))).isEmpty());
         assertThat(notifications.readToEnd(key(pat.sub()))).extracting(r -> header(r, "ce_type") + " " + header(r, "ce_audience"))
                 .containsExactly("notification.created user:" + pat.sub(), "notification.created user:" + pat.sub(),
                         "notification.read user:" + pat.sub(), "notification.read-all user:" + pat.sub());

@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import io.eventline.localstack.ChildProcess;
-import io.eventline.localstack.Ports;
+import io.eventline.launcher.ChildProcess;
+import io.eventline.launcher.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 

@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.eventline.localstack.ChildProcess;
-import io.eventline.localstack.LocalStackException;
+import io.eventline.launcher.ChildProcess;
+import io.eventline.launcher.LaunchException;
 
 /**
  * The small process and socket helpers the peers share, and how their server processes are run:
@@ -56,7 +56,7 @@ final class PeerSupport {
         try {
             return ChildProcess.command(name, command).directory(workDir).log(outFile).grace(TERM_GRACE)
                     .strays(SERVER_COMMS, signatures).stopOnExit().start();
-        } catch (LocalStackException e) {
+        } catch (LaunchException e) {
             throw new PeerStartException(name + ": " + e.getMessage(), e);
         }
     }

@@ -13,8 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import io.eventline.localstack.ChildProcess;
-import io.eventline.localstack.Ports;
+import io.eventline.launcher.ChildProcess;
+import io.eventline.launcher.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

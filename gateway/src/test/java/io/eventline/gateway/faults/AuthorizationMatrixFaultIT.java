@@ -34,8 +34,8 @@ import io.eventline.gateway.it.Cluster;
 import io.eventline.gateway.it.Rest;
 import io.eventline.gateway.it.SseClient;
 import io.eventline.localstack.DevTokens;
-import io.eventline.localstack.ServiceProcess;
-import io.eventline.localstack.Ports;
+import io.eventline.launcher.ServiceProcess;
+import io.eventline.launcher.Ports;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import io.eventline.gateway.it.Cluster;
 import io.eventline.gateway.it.Rest;
-import io.eventline.localstack.ServiceProcess;
+import io.eventline.launcher.ServiceProcess;
 import io.vertx.core.json.JsonObject;
 
 /**

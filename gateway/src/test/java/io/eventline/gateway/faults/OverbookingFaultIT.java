@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 import io.eventline.gateway.it.Cluster;
 import io.eventline.gateway.it.Rest;
-import io.eventline.localstack.ServiceProcess;
-import io.eventline.localstack.Ports;
+import io.eventline.launcher.ServiceProcess;
+import io.eventline.launcher.Ports;
 import io.vertx.core.json.JsonObject;
 
 /**

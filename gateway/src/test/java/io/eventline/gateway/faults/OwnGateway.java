@@ -12,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.eventline.gateway.it.Cluster;
-import io.eventline.localstack.ServiceProcess;
-import io.eventline.localstack.Ports;
+import io.eventline.launcher.ServiceProcess;
+import io.eventline.launcher.Ports;
 
 /**
  * A packaged gateway instance of one fault test's own, started from {@link Cluster#gatewayEnv}

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 import io.eventline.gateway.it.Cluster;
 import io.eventline.gateway.it.Rest;
-import io.eventline.localstack.TopicReader;
+import io.eventline.testsupport.TopicReader;
 import io.vertx.core.json.JsonObject;
 
 /**

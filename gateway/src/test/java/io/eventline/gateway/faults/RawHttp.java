@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.eventline.gateway.it.SseClient.Event;
-import io.eventline.localstack.sse.SseParser;
+import io.eventline.testsupport.sse.SseParser;
 
 /**
  * HTTP/1.1 over a plain socket, for what {@link java.net.http.HttpClient} will not do: header

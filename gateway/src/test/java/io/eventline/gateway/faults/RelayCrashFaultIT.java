@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import io.eventline.gateway.it.Cluster;
 import io.eventline.gateway.it.Rest;
 import io.eventline.localstack.LocalStack;
-import io.eventline.localstack.ServiceProcess;
-import io.eventline.localstack.TopicReader;
-import io.eventline.localstack.Ports;
+import io.eventline.launcher.ServiceProcess;
+import io.eventline.testsupport.TopicReader;
+import io.eventline.launcher.Ports;
 
 /**
  * Scenario 4, events-service killed between the commit and the publish. <b>Load:</b> a partner's

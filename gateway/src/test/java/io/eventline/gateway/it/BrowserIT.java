@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import io.eventline.localstack.ServiceProcess;
-import io.eventline.localstack.SystemPackages;
-import io.eventline.localstack.Ports;
+import io.eventline.launcher.ServiceProcess;
+import io.eventline.testsupport.SystemPackages;
+import io.eventline.launcher.Ports;
 
 /**
  * The dashboards in a real browser: {@code web/e2e/*.test.mjs} (node's test runner, playwright-core,

@@ -11,8 +11,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import io.eventline.localstack.LocalStack;
-import io.eventline.localstack.ServiceProcess;
-import io.eventline.localstack.Ports;
+import io.eventline.launcher.ServiceProcess;
+import io.eventline.launcher.Ports;
 
 /**
  * The whole system for the gateway's integration tests, started once per test JVM: PostgreSQL and

@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-import io.eventline.localstack.ServiceProcess;
-import io.eventline.localstack.Ports;
+import io.eventline.launcher.ServiceProcess;
+import io.eventline.launcher.Ports;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -16,7 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-import io.eventline.localstack.sse.SseParser;
+import io.eventline.testsupport.sse.SseParser;
 import io.vertx.core.json.JsonObject;
 
 /**

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import io.eventline.changerecord.Audience;
 import io.eventline.gateway.it.SseClient.Event;
-import io.eventline.localstack.TopicReader;
+import io.eventline.testsupport.TopicReader;
 
 /**
  * Routing over the real system: the packaged services and two gateway instances, real HTTP and

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import io.eventline.changerecord.Audience;
 import io.eventline.gateway.it.SseClient.Event;
-import io.eventline.localstack.TopicReader;
+import io.eventline.testsupport.TopicReader;
 
 /**
  * The leak test: five users (two partners, an admin, two users) with two streams each, one per

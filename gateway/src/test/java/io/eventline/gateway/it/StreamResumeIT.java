@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import io.eventline.changerecord.Audience;
 import io.eventline.gateway.it.SseClient.Event;
-import io.eventline.localstack.TopicReader;
+import io.eventline.testsupport.TopicReader;
 
 /**
  * Resume: exactly the missed records, in order per aggregate, without duplicates, then live; on

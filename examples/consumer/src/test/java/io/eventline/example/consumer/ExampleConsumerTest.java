@@ -38,7 +38,7 @@ import io.eventline.changerecord.ChangeRecord;
 import io.eventline.changerecord.RecordTypes;
 import io.eventline.changerecord.Topics;
 import io.eventline.localstack.LocalStack;
-import io.eventline.localstack.RecordSchemas;
+import io.eventline.changerecord.DataSchemas;
 
 /**
  * The example consumer against the project's local Kafka broker, fed by the project's own record
@@ -89,7 +89,7 @@ class ExampleConsumerTest {
                 notificationJson(notificationId, eventId, false, event.id()));
         Map<String, Sent> sent = new HashMap<>();
         for (ChangeRecord r : List.of(event, message, notification)) {
-            assertThat(RecordSchemas.violations(RecordTypes.schemaOf(r.type()), r.data())).as(r.type()).isEmpty();
+            assertThat(DataSchemas.strictViolations(RecordTypes.schemaOf(r.type()), r.data())).as(r.type()).isEmpty();
             sent.put(r.id(), publish(r.toProducerRecord()));
         }
 
