@@ -1,5 +1,5 @@
 // Shared by the browser tests: Chromium, personas, the API, screenshots and the gateway's control.
-// Run through the gateway's BrowserIT (./mvnw verify), which starts the system and sets:
+// Run through system-tests' BrowserIT (./mvnw verify), which starts the system and sets:
 //   EVENTLINE_URL        the gateway the browser uses (the test's own, which it may kill)
 //   EVENTLINE_OTHER_URL  another gateway instance, for changes made while the first is down
 //   EVENTLINE_CONTROL    POST /gateway/kill and /gateway/start for the first gateway

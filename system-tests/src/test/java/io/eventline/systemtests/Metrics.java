@@ -1,0 +1,47 @@
+package io.eventline.systemtests;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/** Reads one sample from a service's Prometheus endpoint. */
+public final class Metrics {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private Metrics() {
+    }
+
+    /** The sum of every sample of {@code name} whose labels contain {@code labelFilter} (may be empty). */
+    public static double value(String baseUrl, String name, String labelFilter) {
+        String text;
+        try {
+            text = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        double sum = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("#")) {
+                continue;
+            }
+            int space = line.lastIndexOf(' ');
+            String series = line.substring(0, Math.max(0, space));
+            String metric = series.contains("{") ? series.substring(0, series.indexOf('{')) : series;
+            if (metric.equals(name) && series.contains(labelFilter)) {
+                sum += Double.parseDouble(line.substring(space + 1));
+            }
+        }
+        return sum;
+    }
+
+    public static double value(String baseUrl, String name) {
+        return value(baseUrl, name, "");
+    }
+}
