@@ -6,7 +6,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
-/** Reads one sample from a service's Prometheus endpoint. */
+import io.eventline.localstack.ServiceProcess;
+
+/** Reads one sample from a service's Prometheus endpoint, on its management port. */
 public final class Metrics {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -14,11 +16,14 @@ public final class Metrics {
     private Metrics() {
     }
 
-    /** The sum of every sample of {@code name} whose labels contain {@code labelFilter} (may be empty). */
+    /**
+     * The sum of every sample of {@code name} whose labels contain {@code labelFilter} (may be empty),
+     * from the service started at {@code baseUrl} (its public URL).
+     */
     public static double value(String baseUrl, String name, String labelFilter) {
         String text;
         try {
-            text = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/metrics")).build(),
+            text = HTTP.send(HttpRequest.newBuilder(URI.create(ServiceProcess.managementUrlOf(baseUrl) + "/q/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
             throw new IllegalStateException(e);
