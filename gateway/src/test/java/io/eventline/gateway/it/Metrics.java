@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 import io.eventline.localstack.ServiceProcess;
 
@@ -23,8 +24,14 @@ public final class Metrics {
     public static double value(String baseUrl, String name, String labelFilter) {
         String text;
         try {
-            text = HTTP.send(HttpRequest.newBuilder(URI.create(ServiceProcess.managementUrlOf(baseUrl) + "/q/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            URI metrics = URI.create(ServiceProcess.managementUrlOf(baseUrl) + "/q/metrics");
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(15)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            // Anything else would read as no samples, and a check for zero would pass without a scrape.
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(metrics + " answered " + response.statusCode());
+            }
+            text = response.body();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
