@@ -13,12 +13,18 @@ if [ -n "$(leftovers)" ]; then echo "smoke: processes from an earlier run are st
 
 trap './eventline down >/dev/null 2>&1 || true' EXIT
 ./eventline up --detach
+# /q/* is on each service's management port (9080-9083), and only there: its API port answers 404.
 for port in 8080 8081 8082 8083; do
-  status=$(curl -s -o /dev/null -w '%{http_code}' "http://localhost:$port/q/health/ready")
-  [ "$status" = 200 ] || { echo "smoke: localhost:$port/q/health/ready answered $status"; exit 1; }
-  echo "  localhost:$port ready"
+  management=$((port + 1000))
+  status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$management/q/health/ready")
+  [ "$status" = 200 ] || { echo "smoke: 127.0.0.1:$management/q/health/ready answered $status"; exit 1; }
+  for path in /q/health/ready /q/metrics /q/openapi; do
+    status=$(curl -s -o /dev/null -w '%{http_code}' "http://localhost:$port$path")
+    [ "$status" = 404 ] || { echo "smoke: the API port localhost:$port answered $status for $path (want 404)"; exit 1; }
+  done
+  echo "  localhost:$port ready on :$management, no /q/* on :$port"
 done
-curl -s http://localhost:8080/q/health/ready | grep -q '"status": "UP"'
+curl -s http://127.0.0.1:9080/q/health/ready | grep -q '"status": "UP"'
 # One origin: the API answers through the gateway, with a development token.
 token=$(./eventline token --sub smoke --role partner)
 for path in /api/events /api/events/mine /api/conversations /api/messages/unread-count /api/notifications/unread-count; do
@@ -49,6 +55,8 @@ for pair in events-service:8081 messaging-service:8082 notification-service:8083
   env_file="$module/.env"
   [ -f "$env_file" ] || { echo "smoke: up --infra wrote no $env_file"; exit 1; }
   grep -qx "_DEV_QUARKUS_HTTP_PORT=$port" "$env_file" || { echo "smoke: $env_file does not set _DEV_QUARKUS_HTTP_PORT=$port"; exit 1; }
+  grep -qx "_DEV_QUARKUS_MANAGEMENT_PORT=$((port + 1000))" "$env_file" ||
+    { echo "smoke: $env_file does not set _DEV_QUARKUS_MANAGEMENT_PORT=$((port + 1000))"; exit 1; }
   kafka=$(sed -n 's/^_DEV_KAFKA_BOOTSTRAP_SERVERS=//p' "$env_file")
   (exec 3<>"/dev/tcp/${kafka%:*}/${kafka##*:}") 2>/dev/null || { echo "smoke: Kafka of $env_file ($kafka) is not reachable"; exit 1; }
   if [ "$module" != gateway ]; then
@@ -56,7 +64,7 @@ for pair in events-service:8081 messaging-service:8082 notification-service:8083
     (exec 3<>"/dev/tcp/${db%:*}/${db##*:}") 2>/dev/null || { echo "smoke: PostgreSQL of $env_file ($db) is not reachable"; exit 1; }
   fi
 done
-status=$(curl -s -o /dev/null -w '%{http_code}' http://localhost:8080/q/health/ready || true)
+status=$(curl -s -o /dev/null -w '%{http_code}' http://localhost:8080/ || true)
 [ "$status" = 000 ] || { echo "smoke: up --infra started a gateway (:8080 answered $status)"; exit 1; }
 echo "  up --infra: PostgreSQL and Kafka reachable, each service's .env written, no service started"
 ./eventline down >/dev/null

@@ -67,7 +67,8 @@ def promtool(where, rules):
 def apply_rules(target, where, obj, **subst):
     """The field rules of bin/validate-deploy.yaml for target (its comment says how they read) on obj, a
     dict or a file's text; <key> in a rule stands for subst[key] (<port:m>: module m's port)."""
-    subst |= {f"port:{m}": http_port(m) for m in MODULES}
+    subst |= {f"port:{m}": http_port(m) for m in MODULES} | {f"management_port:{m}": management_port(m) for m in MODULES}
+    subst |= {"management_port": management_port(subst["module"])} if subst.get("module") else {}
 
     def fill(text):
         return re.sub(r"<([\w:-]+)>", lambda m: str(subst.get(m.group(1), m.group(0))), text)
@@ -110,6 +111,10 @@ def variables_read(module):
 
 def http_port(module):
     return int(properties(module)["quarkus.http.port"])
+
+
+def management_port(module):
+    return int(properties(module)["quarkus.management.port"])
 
 
 def java_sources(module):
@@ -297,7 +302,7 @@ def check_compose():
     expect({"prometheus", "grafana"} <= monitoring <= {"prometheus", "grafana", "jaeger"}, where,
            f"profile monitoring must hold prometheus and grafana (and may hold jaeger), holds {sorted(monitoring)}")
     jobs = {j["job_name"]: j for j in yaml.safe_load(read("deploy/prometheus/prometheus.yml"))["scrape_configs"]}
-    for module, job, target in ((m, jobs.get(m, {}), f"{m}:{http_port(m)}") for m in MODULES):
+    for module, job, target in ((m, jobs.get(m, {}), f"{m}:{management_port(m)}") for m in MODULES):
         targets = get(job, "static_configs", [{}])[0].get("targets", [])
         expect(job.get("metrics_path") == "/q/metrics" and target in targets, "deploy/prometheus/prometheus.yml",
                f"job {module} must scrape {target}/q/metrics")
@@ -455,8 +460,8 @@ def check_k8s(ov):
     want = DATA["route_stream"]
     for rw, rules in ((f"{ov.name}: HTTPRoute {n}", get(r, "spec.rules", [])) for n, r in ov.kind("HTTPRoute").items()):
         for kind, b in ((b.get("kind", "Service"), b) for r in rules for b in r.get("backendRefs", [])):
-            expect((kind, b["name"]) == ("Service", "gateway") and b.get("port") in ov.ports("gateway"), rw,
-                   f"backendRef {kind} {b['name']}:{b.get('port')} must be Service gateway, port {ov.ports('gateway')}")
+            expect((kind, b["name"]) == ("Service", "gateway") and b.get("port") == http_port("gateway"), rw,
+                   f"backendRef {kind} {b['name']}:{b.get('port')} must be Service gateway, port {http_port('gateway')}")
         paths = [(r, get(m, "path.value", "/")) for r in rules for m in r.get("matches") or [{}]]
         for v in (v for _, v in paths if v.rstrip("/") in ("", "/q") or v.startswith("/q/")):
             expect(False, rw, f"path {v} publishes /q/* (health, metrics)")
@@ -508,8 +513,10 @@ def check_network_policies(ov):
                 if not rule.get("ports") or port in [pp.get("port") for pp in rule["ports"]]
                 for peer in rule.get("from") or [{"any": True}]]
 
-    for module, allowed in DATA["ingress"].items():
-        peers = admitted(ov.labels(module), http_port(module))
+    for key, allowed in DATA["ingress"].items():  # "<module>": its HTTP port; "<module> management": /q/*
+        module, _, listener = key.partition(" ")
+        peers = admitted(ov.labels(module), management_port(module) if listener else http_port(module))
+        module = key  # the messages below name the listener too
         expect(not any(p.get("any") for p in peers), ov.name, f"{module} admits traffic from anywhere")
         namespaces = {get(p, "namespaceSelector.matchLabels", {}).get("kubernetes.io/metadata.name")
                       for p in peers if "namespaceSelector" in p}
@@ -686,9 +693,10 @@ def check_kafka_access(ov):
 def check_monitoring(ov):
     for module, svc in ((m, ov.kind("Service")[m]) for m in MODULES if m in ov.kind("Service")):
         monitors = [m["spec"] for m in ov.kind("ServiceMonitor").values()]
-        expect(any(e.get("path") == "/q/metrics" and e.get("port") in [p.get("name") for p in svc["spec"]["ports"]]
+        expect(any(e.get("path") == "/q/metrics" and e.get("port") in [p.get("name") for p in svc["spec"]["ports"]
+                                                                       if p["port"] == management_port(module)]
                    for m in monitors if label_match(m["selector"], svc["metadata"]["labels"]) for e in m["endpoints"]),
-               ov.name, f"no ServiceMonitor scrapes {module}'s /q/metrics")
+               ov.name, f"no ServiceMonitor scrapes {module}'s /q/metrics on its management port")
     expect(ov.kind("PrometheusRule"), ov.name, "no PrometheusRule")
     anchors = {re.sub(r"[^a-z0-9 -]", "", h.strip().lower()).replace(" ", "-")
                for h in re.findall(r"^#+\s+(.*)$", read("docs/operations.md"), re.M)}

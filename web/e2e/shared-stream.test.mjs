@@ -2,7 +2,7 @@
 // tab, Web Locks + BroadcastChannel), over the gateway's plain HTTP/1.1, in Chromium.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BASE, eventBody, launch, openSignedIn, persona, shot, unique } from './support.mjs';
+import { BASE, MANAGEMENT, eventBody, launch, openSignedIn, persona, shot, unique } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -29,9 +29,9 @@ async function openTabs(context, who, n) {
 
 const trace = (page) => page.evaluate(() => window.__eventlineTrace.map((r) => ({ ...r })));
 
-/** The gateway's open-stream gauge (Prometheus text). */
+/** The gateway's open-stream gauge (Prometheus text, on its management port). */
 async function openStreams() {
-  const text = await (await fetch(`${BASE}/q/metrics`)).text();
+  const text = await (await fetch(`${MANAGEMENT}/q/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith('eventline_stream_open '));
   assert.ok(line, 'eventline_stream_open is exported');
   return Number(line.split(' ')[1]);

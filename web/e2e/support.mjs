@@ -2,6 +2,7 @@
 // Run through system-tests' BrowserIT (./mvnw verify), which starts the system and sets:
 //   EVENTLINE_URL        the gateway the browser uses (the test's own, which it may kill)
 //   EVENTLINE_OTHER_URL  another gateway instance, for changes made while the first is down
+//   EVENTLINE_MANAGEMENT_URL  the first gateway's management port (/q/metrics)
 //   EVENTLINE_CONTROL    POST /gateway/kill and /gateway/start for the first gateway
 //   CHROMIUM             Debian's Chromium;  EVENTLINE_RESULTS  where screenshots go
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,7 @@ import { chromium } from 'playwright-core';
 
 export const BASE = process.env.EVENTLINE_URL ?? 'http://localhost:8080';
 export const OTHER = process.env.EVENTLINE_OTHER_URL ?? BASE;
+export const MANAGEMENT = process.env.EVENTLINE_MANAGEMENT_URL ?? 'http://127.0.0.1:9080';
 const CONTROL = process.env.EVENTLINE_CONTROL;
 const RESULTS = process.env.EVENTLINE_RESULTS ?? path.resolve('test-results');
 

@@ -54,6 +54,9 @@ final class BenchStack implements AutoCloseable {
             env.put("EVENTLINE_EVENTS_URL", events.url());
             env.put("EVENTLINE_MESSAGING_URL", messaging.url());
             env.put("EVENTLINE_NOTIFICATION_URL", notifications.url());
+            env.put("EVENTLINE_EVENTS_MANAGEMENT_URL", events.managementUrl());
+            env.put("EVENTLINE_MESSAGING_MANAGEMENT_URL", messaging.managementUrl());
+            env.put("EVENTLINE_NOTIFICATION_MANAGEMENT_URL", notifications.managementUrl());
             env.put("EVENTLINE_STREAM_SECRET", STREAM_SECRET);
             // As in the container image (k8s/base/apps/gateway.yaml: 1 536 MiB limit, MaxRAMPercentage=75),
             // not the small SerialGC heap the tests give every service.

@@ -103,7 +103,7 @@ final class Fanout {
                     i -> "fan-" + i / perUser, true, Duration.ofMinutes(3));
             long pid = stack.gateway(0).pid();
             try (Publishers.Publisher p = Publishers.kafka(stack.stack.kafkaBootstrapServers())) {
-                return ladder("eventline", fleet, p, () -> List.of(pid), port, n, rates, stepSeconds, chart, tput)
+                return ladder("eventline", fleet, p, () -> List.of(pid), stack.gateway(0).managementPort(), n, rates, stepSeconds, chart, tput)
                         .put("version", "gateway " + version());
             }
         }
@@ -142,8 +142,8 @@ final class Fanout {
     /**
      * The rate ladder: each step publishes for stepSeconds, then waits briefly for stragglers. It
      * stops after the first step not sustained, once past {@link #compared}; the chart shows
-     * every system at that step. {@code gatewayPort} (0 for the peers): each step records the
-     * gateway's own per-hop breakdown too.
+     * every system at that step. {@code gatewayPort}, the gateway's management port (0 for the
+     * peers): each step records the gateway's own per-hop breakdown too.
      */
     static JsonObject ladder(String name, Fleet fleet, Publishers.Publisher p, Supplier<List<Long>> pids, int gatewayPort,
             int n, int[] rates, double stepSeconds, Map<String, Histogram> chart, Map<String, double[][]> tput)

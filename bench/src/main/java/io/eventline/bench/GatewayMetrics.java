@@ -40,6 +40,7 @@ final class GatewayMetrics {
     private GatewayMetrics() {
     }
 
+    /** The gateway's histograms, from {@code /q/metrics} on its management port. */
     static Scrape scrape(int port) {
         Map<String, TreeMap<Double, Double>> histograms = new LinkedHashMap<>();
         try {
@@ -65,7 +66,7 @@ final class GatewayMetrics {
         return new Scrape(histograms);
     }
 
-    /** A gauge's value (the first series of that name), or NaN when the endpoint does not answer. */
+    /** A gauge's value (the first series of that name) on the management port {@code port}, or NaN when it does not answer. */
     static double gauge(int port, String name) {
         try {
             String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))

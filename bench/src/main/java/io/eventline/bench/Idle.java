@@ -75,7 +75,7 @@ final class Idle {
                 }
                 out.put(round, r);
                 long deadline = System.nanoTime() + 60_000_000_000L;
-                while (GatewayMetrics.gauge(port, "eventline_stream_open") != 0 && System.nanoTime() < deadline) {
+                while (GatewayMetrics.gauge(stack.gateway(0).managementPort(), "eventline_stream_open") != 0 && System.nanoTime() < deadline) {
                     Thread.sleep(100); // bounded: the streams' closes reach the gateway
                 }
             }

@@ -106,10 +106,11 @@ final class Latency {
             Fixtures fixtures = fixtures(api, cast);
             Streams streams = openStreams(port, cast.everyone());
             ClientPriority.raise(); // the writer's and the readers' event loops run now
-            GatewayMetrics.Scrape before = GatewayMetrics.scrape(port);
+            int management = stack.gateway(0).managementPort();
+            GatewayMetrics.Scrape before = GatewayMetrics.scrape(management);
             double writeSeconds = write(api, cast, fixtures);
             Thread.sleep(3000); // the drain: the last records still on their way (bounded; counted as missing otherwise)
-            report.json.put("gatewayHops", GatewayMetrics.breakdown(before, GatewayMetrics.scrape(port)));
+            report.json.put("gatewayHops", GatewayMetrics.breakdown(before, GatewayMetrics.scrape(management)));
             publish(report, port, cast, streams, writeSeconds);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -24,23 +24,39 @@ import io.eventline.localstack.LocalStackException;
  */
 public final class Cli {
 
-    /** A service of the system: module, port, database (null for none) and port override variable. */
-    record Service(String module, int defaultPort, String database) {
+    /**
+     * A service of the system: module, public port, management port ({@code /q/*}), database (null
+     * for none); each port can be overridden ({@link #portVariable}, {@link #managementPortVariable}).
+     */
+    record Service(String module, int defaultPort, int defaultManagementPort, String database) {
         int port() {
             String override = System.getenv(portVariable());
             return override == null ? defaultPort : Integer.parseInt(override);
         }
 
+        int managementPort() {
+            String override = System.getenv(managementPortVariable());
+            return override == null ? defaultManagementPort : Integer.parseInt(override);
+        }
+
         String portVariable() {
-            return "EVENTLINE_" + module.replace("-service", "").toUpperCase() + "_PORT";
+            return "EVENTLINE_" + key() + "_PORT";
+        }
+
+        String managementPortVariable() {
+            return "EVENTLINE_" + key() + "_MANAGEMENT_PORT";
+        }
+
+        private String key() {
+            return module.replace("-service", "").toUpperCase();
         }
     }
 
     static final List<Service> SERVICES = List.of(
-            new Service("events-service", 8081, "events"),
-            new Service("messaging-service", 8082, "messaging"),
-            new Service("notification-service", 8083, "notifications"),
-            new Service("gateway", 8080, null));
+            new Service("events-service", 8081, 9081, "events"),
+            new Service("messaging-service", 8082, 9082, "messaging"),
+            new Service("notification-service", 8083, 9083, "notifications"),
+            new Service("gateway", 8080, 9080, null));
 
     record Persona(String sub, String role, String name) {
     }
@@ -137,6 +153,11 @@ public final class Cli {
                         s.port(), s.module(), s.portVariable());
                 return 2;
             }
+            if (!portFree(s.managementPort())) {
+                System.err.printf("eventline: port %d (%s's management port) is already in use by another process; free it or set %s%n",
+                        s.managementPort(), s.module(), s.managementPortVariable());
+                return 2;
+            }
             if (!infra && !Files.exists(jar(root, s))) {
                 System.err.println("eventline: " + jar(root, s) + " is missing; run ./eventline up (it builds) or ./mvnw package");
                 return 2;
@@ -198,6 +219,9 @@ public final class Cli {
         // A developer's run: the dev profile (readable logs, dev-only endpoints) on the packaged jars.
         Map<String, String> env = new LinkedHashMap<>(stack.serviceEnv(s.database()));
         env.put("QUARKUS_HTTP_HOST", host);
+        // /q/* (health, metrics, OpenAPI) on loopback only, even for a LAN demo.
+        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+        env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(s.managementPort()));
         String javaOpts = javaOpts(s.module());
         if (javaOpts != null) {
             env.put("JAVA_OPTS", javaOpts);
@@ -207,6 +231,7 @@ public final class Cli {
                 String key = other.module().replace("-service", "").toUpperCase();
                 // 127.0.0.1, which every bind reaches (localhost may resolve to ::1 first).
                 env.put("EVENTLINE_" + key + "_URL", "http://127.0.0.1:" + other.port());
+                env.put("EVENTLINE_" + key + "_MANAGEMENT_URL", "http://127.0.0.1:" + other.managementPort());
             }
         }
         return env;
@@ -242,7 +267,8 @@ public final class Cli {
         OUT.println("  written           " + devEnvFiles.stream().map(f -> f.getParent().getFileName() + "/.env").toList());
         OUT.println("\n  run a service in dev mode (live reload, Dev UI at /q/dev-ui), one terminal each:");
         for (Service s : SERVICES) {
-            OUT.printf("    ./mvnw quarkus:dev -pl %-21s # http://127.0.0.1:%d%n", s.module(), s.port());
+            OUT.printf("    ./mvnw quarkus:dev -pl %-21s # http://127.0.0.1:%d, /q/health on :%d%n", s.module(), s.port(),
+                    s.managementPort());
         }
         OUT.println("\n  Ctrl-C stops everything.");
         OUT.flush();
@@ -279,7 +305,8 @@ public final class Cli {
         OUT.printf("%n✔ Eventline is up in %.1f s%n", seconds(t0));
         OUT.println("  demo app          " + gateway.url() + "/  (pick a persona: partner, admin or user)");
         OUT.println("  gateway           " + gateway.url());
-        OUT.println("  health            " + gateway.url() + "/q/health/ready");
+        OUT.println("  health            " + gateway.managementUrl() + "/q/health/ready  (every /q/* is on the management ports: "
+                + services.stream().map(s -> Integer.toString(s.managementPort())).toList() + ")");
         OUT.println("  logs              .eventline/logs/");
         OUT.println("  listening on      " + host + (host.equals("127.0.0.1") ? " only (./eventline up --lan for a LAN demo)"
                 : "  (NOT loopback: anyone who reaches it can mint admin tokens with POST /dev/token)"));

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import java.net.URL;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import io.eventline.events.Api.Persona;
 import io.eventline.testsupport.LocalStackTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The happy path of every endpoint, through the approval workflow. */
@@ -183,9 +185,13 @@ class EventWorkflowTest {
         Api.admin().req().get("/api/events/counts").then().statusCode(200).body("APPROVED", notNullValue());
     }
 
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
     @Test
     void everyEndpointIsDocumentedInOpenApi() {
-        given().accept("application/json").get("/q/openapi").then().statusCode(200)
+        given().baseUri(management.getProtocol() + "://" + management.getHost()).port(management.getPort())
+                .accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body("paths.'/api/events'.post.summary", equalTo("Create an event"))
                 .body("paths.'/api/events/{id}/bookings'.post.summary", equalTo("Book seats"))
                 .body("paths.'/api/bookings/mine'.get.summary", equalTo("The caller's bookings"));

@@ -18,18 +18,36 @@ import java.util.Map;
 public final class ServiceProcess {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    /** Public URL to management URL of every service this JVM started, for callers that hold only the former. */
+    private static final Map<String, String> MANAGEMENT_URLS = new java.util.concurrent.ConcurrentHashMap<>();
 
     final String name;
     final int port;
+    final int managementPort;
     private final ChildProcess process;
 
-    private ServiceProcess(String name, int port, ChildProcess process) {
+    private ServiceProcess(String name, int port, int managementPort, ChildProcess process) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
+        MANAGEMENT_URLS.put(url(), managementUrl());
     }
 
-    /** Starts {@code <root>/<module>/target/quarkus-app/quarkus-run.jar} on {@code port}. */
+    /** The management URL of the service this JVM started whose public URL is {@code url}. */
+    public static String managementUrlOf(String url) {
+        String management = MANAGEMENT_URLS.get(url);
+        if (management == null) {
+            throw new IllegalArgumentException("no service started here at " + url);
+        }
+        return management;
+    }
+
+    /**
+     * Starts {@code <root>/<module>/target/quarkus-app/quarkus-run.jar} on {@code port}, with its
+     * management listener ({@code /q/*}) on {@code QUARKUS_MANAGEMENT_PORT} from {@code env}, or on a
+     * free port, bound to {@code QUARKUS_MANAGEMENT_HOST} from {@code env}, or to 127.0.0.1.
+     */
     public static ServiceProcess start(Path root, String module, int port, Map<String, String> env, Path logDir) {
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
@@ -43,7 +61,7 @@ public final class ServiceProcess {
         return start(module, jar, port, env, logDir);
     }
 
-    /** Waits until {@code /q/health/ready} answers 200; fails with the log's end if the process dies. */
+    /** Waits until {@code /q/health/ready} answers 200 on the management port; fails with the log's end if the process dies. */
     public void awaitReady(Duration timeout) {
         process.awaitReady(timeout, Duration.ofMillis(100), this::isReady);
     }
@@ -68,8 +86,12 @@ public final class ServiceProcess {
         command.addAll(List.of("-jar", jar.toString()));
         Map<String, String> environment = new java.util.LinkedHashMap<>(env);
         environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        int managementPort = env.containsKey("QUARKUS_MANAGEMENT_PORT") ? Integer.parseInt(env.get("QUARKUS_MANAGEMENT_PORT"))
+                : Ports.free();
+        environment.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        environment.putIfAbsent("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         // SIGTERM is a graceful Quarkus shutdown; give it 15 s before SIGKILL.
-        return new ServiceProcess(name, port, ChildProcess.command(name, command).environment(environment).log(log)
+        return new ServiceProcess(name, port, managementPort, ChildProcess.command(name, command).environment(environment).log(log)
                 .grace(Duration.ofSeconds(15)).start());
     }
 
@@ -79,7 +101,7 @@ public final class ServiceProcess {
 
     public boolean isReady() {
         try {
-            HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+            HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (IOException e) {
@@ -90,12 +112,18 @@ public final class ServiceProcess {
         }
     }
 
+    /** The public listener: the API (and the gateway's app); {@code /q/*} is not there. */
     public String url() {
         return "http://localhost:" + port;
     }
 
     public String name() {
         return name;
+    }
+
+    /** The management listener: {@code /q/health}, {@code /q/metrics}, {@code /q/openapi}. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public Path log() {
@@ -113,6 +141,10 @@ public final class ServiceProcess {
 
     public int port() {
         return port;
+    }
+
+    public int managementPort() {
+        return managementPort;
     }
 
     /** The service's process id (fault tests: {@code jcmd <pid> GC.run}). */

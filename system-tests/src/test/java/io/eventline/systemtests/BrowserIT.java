@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -43,6 +44,8 @@ class BrowserIT {
 
     private static ServiceProcess gateway;
     private static int port;
+    /** Its management port, kept across restarts like {@link #port}: the e2e tests read its /q/metrics. */
+    private static int managementPort;
     private static HttpServer control;
     private static int generation;
 
@@ -53,6 +56,7 @@ class BrowserIT {
                 "Chromium: apt-get install chromium (or set CHROMIUM=/path/to/chrome); -Dbrowser.skip skips them");
         Cluster.get();
         port = Ports.free();
+        managementPort = Ports.free();
         gateway = startGateway();
         control = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         control.createContext("/gateway/kill", ex -> answer(ex, () -> gateway.kill()));
@@ -85,6 +89,7 @@ class BrowserIT {
                 .directory(WEB.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         node.environment().put("EVENTLINE_URL", "http://localhost:" + port);
         node.environment().put("EVENTLINE_OTHER_URL", Cluster.get().gatewayB.url());
+        node.environment().put("EVENTLINE_MANAGEMENT_URL", "http://127.0.0.1:" + managementPort);
         node.environment().put("EVENTLINE_CONTROL", "http://127.0.0.1:" + control.getAddress().getPort());
         node.environment().put("CHROMIUM", chromium.toString());
         node.environment().put("EVENTLINE_RESULTS", WEB.resolve("test-results").toString());
@@ -101,8 +106,9 @@ class BrowserIT {
     }
 
     private static ServiceProcess startGateway() {
-        ServiceProcess g = Modules.start("gateway", port, Cluster.get().gatewayEnv,
-                LOGS.resolve("gateway-" + (++generation)));
+        Map<String, String> env = new java.util.HashMap<>(Cluster.get().gatewayEnv);
+        env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        ServiceProcess g = Modules.start("gateway", port, env, LOGS.resolve("gateway-" + (++generation)));
         g.awaitReady(Duration.ofSeconds(90));
         return g;
     }

@@ -52,6 +52,9 @@ public final class Cluster {
         gateway.put("EVENTLINE_EVENTS_URL", events.url());
         gateway.put("EVENTLINE_MESSAGING_URL", messaging.url());
         gateway.put("EVENTLINE_NOTIFICATION_URL", notifications.url());
+        gateway.put("EVENTLINE_EVENTS_MANAGEMENT_URL", events.managementUrl());
+        gateway.put("EVENTLINE_MESSAGING_MANAGEMENT_URL", messaging.managementUrl());
+        gateway.put("EVENTLINE_NOTIFICATION_MANAGEMENT_URL", notifications.managementUrl());
         gateway.put("EVENTLINE_STREAM_SECRET", "integration-tests-shared-stream-secret-0123456789");
         gateway.put("EVENTLINE_STREAM_MAX_REPLAY", Integer.toString(MAX_REPLAY));
         gateway.put("EVENTLINE_STREAM_SEND_BUFFER", Integer.toString(SEND_BUFFER));

@@ -44,7 +44,7 @@ class DeploymentIT {
         Cluster cluster = Cluster.get();
         StringBuilder scraped = new StringBuilder();
         for (ServiceProcess s : List.of(cluster.events, cluster.messaging, cluster.notifications, cluster.gatewayA)) {
-            scraped.append(HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/q/metrics")).timeout(Duration.ofSeconds(15)).build(),
+            scraped.append(HTTP.send(HttpRequest.newBuilder(URI.create(s.managementUrl() + "/q/metrics")).timeout(Duration.ofSeconds(15)).build(),
                     HttpResponse.BodyHandlers.ofString()).body()).append('\n');
         }
         Set<String> exported = new TreeSet<>();
@@ -95,6 +95,40 @@ class DeploymentIT {
         return names;
     }
 
+    /** Every /q/* a Quarkus service may serve: the public listener must answer none of them. */
+    private static final List<String> MANAGEMENT_PATHS = List.of("/q/health", "/q/health/live", "/q/health/ready",
+            "/q/health/started", "/q/metrics", "/q/openapi", "/q/openapi?format=json", "/q/dev-ui/", "/q/");
+
+    @Test
+    void managementEndpointsAreOnTheManagementPortOnlyAlsoInTheProdProfile() throws Exception {
+        Cluster cluster = Cluster.get();
+        Map<String, String> env = new LinkedHashMap<>(cluster.gatewayEnv);
+        env.put("QUARKUS_PROFILE", "prod");
+        env.put("EVENTLINE_JWT_ISSUER", env.get("MP_JWT_VERIFY_ISSUER"));
+        env.put("EVENTLINE_JWT_PUBLIC_KEY_LOCATION", env.get("MP_JWT_VERIFY_PUBLICKEY_LOCATION"));
+        env.put("EVENTLINE_JWT_AUDIENCE", "eventline");
+        env.put("EVENTLINE_ALLOW_DEV_KEY", "true");
+        ServiceProcess prod = Modules.start("gateway", Ports.free(), env, Path.of("target", "it-logs", "prod-management"));
+        try {
+            prod.awaitReady(Duration.ofSeconds(90));
+            for (ServiceProcess s : List.of(cluster.events, cluster.messaging, cluster.notifications, cluster.gatewayA, prod)) {
+                String name = s == prod ? "the prod-profile gateway" : s.url();
+                for (String path : MANAGEMENT_PATHS) {
+                    assertThat(status(s.url() + path)).as("%s: GET %s on the public port", name, path).isEqualTo(404);
+                }
+                assertThat(status(s.managementUrl() + "/q/health/ready")).as("%s: readiness on the management port", name)
+                        .isEqualTo(200);
+                assertThat(status(s.managementUrl() + "/q/metrics")).as("%s: metrics on the management port", name).isEqualTo(200);
+                assertThat(status(s.managementUrl() + "/q/openapi")).as("%s: OpenAPI on the management port", name).isEqualTo(200);
+            }
+            // The public aggregate still holds the services' documents, fetched from their management ports.
+            JsonObject doc = new JsonObject(get(prod.url() + "/api/openapi", null).body());
+            assertThat(doc.getJsonObject("paths").fieldNames()).contains("/api/events", "/api/conversations", "/api/notifications");
+        } finally {
+            prod.stop();
+        }
+    }
+
     @Test
     void withoutItsStreamSecretAProductionGatewayRefusesToStartAndNamesIt() throws Exception {
         Cluster cluster = Cluster.get();
@@ -122,11 +156,11 @@ class DeploymentIT {
         Path logs = Path.of("target", "it-logs", "no-broker");
         ServiceProcess gateway = Modules.start("gateway", Ports.free(), env, logs);
         try {
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> status(gateway.url() + "/q/health/live") == 200);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> status(gateway.managementUrl() + "/q/health/live") == 200);
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(logs.resolve("gateway.log"))
                     .contains("cannot read the change topics yet"));
             assertThat(gateway.isAlive()).isTrue();
-            HttpResponse<String> ready = get(gateway.url() + "/q/health/ready", null);
+            HttpResponse<String> ready = get(gateway.managementUrl() + "/q/health/ready", null);
             assertThat(ready.statusCode()).isEqualTo(503);
             JsonObject stream = checks(new JsonObject(ready.body())).get("live stream");
             assertThat(stream).as("the readiness check of the stream, in " + ready.body()).isNotNull();
@@ -156,8 +190,8 @@ class DeploymentIT {
         Path logs = Path.of("target", "it-logs", "no-broker-service");
         ServiceProcess events = Modules.start("events-service", Ports.free(), env, logs);
         try {
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> status(events.url() + "/q/health/live") == 200);
-            assertThat(status(events.url() + "/q/health/ready")).isEqualTo(503);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> status(events.managementUrl() + "/q/health/live") == 200);
+            assertThat(status(events.managementUrl() + "/q/health/ready")).isEqualTo(503);
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(logs.resolve("events-service.log"))
                     .contains("has not answered since this instance started"));
             assertThat(events.isAlive()).isTrue();

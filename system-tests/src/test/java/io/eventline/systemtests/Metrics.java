@@ -5,8 +5,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
-/** Reads one sample from a service's Prometheus endpoint. */
+import io.eventline.launcher.ServiceProcess;
+
+/** Reads one sample from a service's Prometheus endpoint, on its management port. */
 public final class Metrics {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -14,12 +17,21 @@ public final class Metrics {
     private Metrics() {
     }
 
-    /** The sum of every sample of {@code name} whose labels contain {@code labelFilter} (may be empty). */
+    /**
+     * The sum of every sample of {@code name} whose labels contain {@code labelFilter} (may be empty),
+     * from the service started at {@code baseUrl} (its public URL).
+     */
     public static double value(String baseUrl, String name, String labelFilter) {
         String text;
         try {
-            text = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            URI metrics = URI.create(ServiceProcess.managementUrlOf(baseUrl) + "/q/metrics");
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(15)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            // Anything else would read as no samples, and a check for zero would pass without a scrape.
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(metrics + " answered " + response.statusCode());
+            }
+            text = response.body();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

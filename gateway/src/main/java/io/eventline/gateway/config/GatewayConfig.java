@@ -18,6 +18,15 @@ public interface GatewayConfig {
     /** notification-service: {@code /api/notifications/**}. */
     String notificationsUrl();
 
+    /** events-service's management listener: its {@code /q/openapi}, for {@code /api/openapi}. */
+    String eventsManagementUrl();
+
+    /** messaging-service's management listener. */
+    String messagingManagementUrl();
+
+    /** notification-service's management listener. */
+    String notificationsManagementUrl();
+
     /** Connecting to a service: a refused or silent connect is a 503 after at most this. */
     @WithDefault("2s")
     Duration connectTimeout();

@@ -20,7 +20,7 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * {@code GET /api/openapi}: one OpenAPI document of everything a frontend calls on the gateway,
- * the gateway's own (its {@code /q/openapi}, with the stream from {@code META-INF/openapi.yaml})
+ * the gateway's own (its {@code /q/openapi} on the management port, with the stream from {@code META-INF/openapi.yaml})
  * merged with the services' documents. Under {@code /api} because that is what the ingress
  * exposes; it needs no token, like any API description.
  */

@@ -21,7 +21,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * The services' own OpenAPI documents ({@code /q/openapi?format=json}), fetched at startup and kept.
+ * The services' own OpenAPI documents ({@code /q/openapi?format=json} on their management
+ * listeners, {@code eventline.gateway.*-management-url}), fetched at startup and kept.
  *
  * <p>A service that is down never breaks the gateway: its part is simply missing (with the reason)
  * until a later request finds it back, at most one fetch per service every {@link #RETRY_MISSING_MS}.
@@ -122,9 +123,9 @@ public class ServiceDocuments {
     public ServiceDocuments(Vertx vertx, GatewayConfig config) {
         this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) FETCH_TIMEOUT_MS)
                 .setMaxPoolSize(1).setKeepAlive(false));
-        slots.add(new Slot("events-service", config.eventsUrl()));
-        slots.add(new Slot("messaging-service", config.messagingUrl()));
-        slots.add(new Slot("notification-service", config.notificationsUrl()));
+        slots.add(new Slot("events-service", config.eventsManagementUrl()));
+        slots.add(new Slot("messaging-service", config.messagingManagementUrl()));
+        slots.add(new Slot("notification-service", config.notificationsManagementUrl()));
     }
 
     void fetchAtStartup(@Observes StartupEvent ignored) {

@@ -52,6 +52,9 @@ class OpenApiAggregateTest {
     @TestHTTPResource("/")
     URL gateway;
 
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
     @Test
     @Order(1)
     void aServiceThatIsDownIsNamedAndTheRestIsServed() throws Exception {
@@ -97,10 +100,12 @@ class OpenApiAggregateTest {
 
     @Test
     void theGatewaysOwnDocumentDescribesTheStream() throws Exception {
-        HttpResponse<String> response = get("/q/openapi?format=json");
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + management.getPort()
+                + "/q/openapi?format=json")).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertStreamDescribed(new JsonObject(response.body()));
+        assertThat(get("/q/openapi?format=json").statusCode()).as("the public port has no /q/openapi").isEqualTo(404);
     }
 
     @Test

@@ -16,7 +16,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * Stand-ins for the three services behind the gateway, each serving only {@code /q/openapi}: the
+ * Stand-ins for the three services' management listeners, each serving only {@code /q/openapi}: the
  * real document its packaged build generated (read from {@code ../<service>/target/quarkus-app},
  * so the services must have been packaged, as for {@code UpstreamsResource}). The JDK's own HTTP
  * server, on a free port each.
@@ -36,9 +36,9 @@ public class ServiceDocsResource implements QuarkusTestResourceLifecycleManager 
     public Map<String, String> start() {
         System.setProperty(MESSAGING_DOWN, "true");
         return Map.of(
-                "eventline.gateway.events-url", serve("events-service", false),
-                "eventline.gateway.messaging-url", serve("messaging-service", true),
-                "eventline.gateway.notifications-url", serve("notification-service", false));
+                "eventline.gateway.events-management-url", serve("events-service", false),
+                "eventline.gateway.messaging-management-url", serve("messaging-service", true),
+                "eventline.gateway.notifications-management-url", serve("notification-service", false));
     }
 
     private String serve(String service, boolean mayBeDown) {

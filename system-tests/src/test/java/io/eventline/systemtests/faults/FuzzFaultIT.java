@@ -61,7 +61,7 @@ import io.vertx.core.json.JsonObject;
  * gateway.
  *
  * <p><b>Load:</b> the operations under {@code /api/} of the OpenAPI documents of events-service,
- * messaging-service, notification-service and the gateway itself ({@code /q/openapi?format=json}),
+ * messaging-service, notification-service and the gateway itself ({@code /q/openapi?format=json}, management ports),
  * 15 requests each in {@code ./mvnw verify} and 100 in the full run (29 operations today: 435 and
  * 2 900 requests), the first of them each operation's valid request (the control), then a few
  * cases every run sends where they apply (see {@link FuzzCases#generate}), then picks from every
@@ -171,10 +171,10 @@ class FuzzFaultIT extends AgainstCluster {
 
         // 1. The operations, from the documents.
         Map<String, String> documents = new LinkedHashMap<>();
-        documents.put("events-service", cluster.events.url());
-        documents.put("messaging-service", cluster.messaging.url());
-        documents.put("notification-service", cluster.notifications.url());
-        documents.put("gateway", cluster.gatewayA.url());
+        documents.put("events-service", cluster.events.managementUrl());
+        documents.put("messaging-service", cluster.messaging.managementUrl());
+        documents.put("notification-service", cluster.notifications.managementUrl());
+        documents.put("gateway", cluster.gatewayA.managementUrl());
         List<Op> ops = new ArrayList<>();
         for (Map.Entry<String, String> d : documents.entrySet()) {
             ops.addAll(FuzzCases.operations(d.getKey(), openApi(d.getKey(), d.getValue())));
