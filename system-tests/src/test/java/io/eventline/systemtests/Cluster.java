@@ -41,6 +41,20 @@ public final class Cluster {
     /** Gateway A's environment, for tests that start (and kill) a gateway of their own. */
     public final Map<String, String> gatewayEnv;
 
+    /**
+     * {@link #gatewayEnv} under the prod profile: its JWT settings, the audience, and the loud opt-in
+     * that lets it take the committed development key (as in docker-compose).
+     */
+    public Map<String, String> prodGatewayEnv() {
+        Map<String, String> env = new LinkedHashMap<>(gatewayEnv);
+        env.put("QUARKUS_PROFILE", "prod");
+        env.put("EVENTLINE_JWT_ISSUER", env.get("MP_JWT_VERIFY_ISSUER"));
+        env.put("EVENTLINE_JWT_PUBLIC_KEY_LOCATION", env.get("MP_JWT_VERIFY_PUBLICKEY_LOCATION"));
+        env.put("EVENTLINE_JWT_AUDIENCE", "eventline");
+        env.put("EVENTLINE_ALLOW_DEV_KEY", "true");
+        return env;
+    }
+
     private Cluster() {
         Path logs = Path.of("target", "it-logs");
         stack = LocalStack.shared();

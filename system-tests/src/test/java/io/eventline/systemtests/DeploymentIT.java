@@ -102,13 +102,8 @@ class DeploymentIT {
     @Test
     void managementEndpointsAreOnTheManagementPortOnlyAlsoInTheProdProfile() throws Exception {
         Cluster cluster = Cluster.get();
-        Map<String, String> env = new LinkedHashMap<>(cluster.gatewayEnv);
-        env.put("QUARKUS_PROFILE", "prod");
-        env.put("EVENTLINE_JWT_ISSUER", env.get("MP_JWT_VERIFY_ISSUER"));
-        env.put("EVENTLINE_JWT_PUBLIC_KEY_LOCATION", env.get("MP_JWT_VERIFY_PUBLICKEY_LOCATION"));
-        env.put("EVENTLINE_JWT_AUDIENCE", "eventline");
-        env.put("EVENTLINE_ALLOW_DEV_KEY", "true");
-        ServiceProcess prod = Modules.start("gateway", Ports.free(), env, Path.of("target", "it-logs", "prod-management"));
+        ServiceProcess prod = Modules.start("gateway", Ports.free(), cluster.prodGatewayEnv(),
+                Path.of("target", "it-logs", "prod-management"));
         try {
             prod.awaitReady(Duration.ofSeconds(90));
             for (ServiceProcess s : List.of(cluster.events, cluster.messaging, cluster.notifications, cluster.gatewayA, prod)) {

@@ -8,7 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -88,14 +87,9 @@ class DevSignInIT {
     @Test
     void aProductionGatewayHasNoDevSignInEvenWithTheKeyAtHand() throws Exception {
         Cluster cluster = Cluster.get();
-        Map<String, String> env = new LinkedHashMap<>(cluster.gatewayEnv);
-        env.put("QUARKUS_PROFILE", "prod");
-        env.put("EVENTLINE_JWT_ISSUER", env.get("MP_JWT_VERIFY_ISSUER"));
-        env.put("EVENTLINE_JWT_PUBLIC_KEY_LOCATION", env.get("MP_JWT_VERIFY_PUBLICKEY_LOCATION"));
-        env.put("EVENTLINE_JWT_AUDIENCE", "eventline");
-        // The committed verification key under prod needs the loud opt-in (as in docker-compose);
+        // The committed verification key under prod needs the loud opt-in (prodGatewayEnv sets it);
         // the point here is that even then, with the signing key at hand, nobody can mint tokens.
-        env.put("EVENTLINE_ALLOW_DEV_KEY", "true");
+        Map<String, String> env = cluster.prodGatewayEnv();
         assertThat(env).containsKey("EVENTLINE_DEV_SIGNING_KEY_LOCATION");
         ServiceProcess prod = Modules.start("gateway", Ports.free(),
                 env, Path.of("target", "it-logs", "prod-dev-sign-in"));

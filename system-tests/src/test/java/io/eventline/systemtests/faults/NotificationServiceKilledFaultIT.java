@@ -77,7 +77,10 @@ class NotificationServiceKilledFaultIT {
         }
         assertThat(sent.get()).as("messages sent (messaging-service is not the one killed)").isEqualTo(messages);
 
-        again = Modules.start("notification-service", port, cluster.stack.serviceEnv("gwit_notifications"),
+        // On both of its ports again: the gateways and the later tests reach it through Cluster's URLs.
+        Map<String, String> env = new HashMap<>(cluster.stack.serviceEnv("gwit_notifications"));
+        env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(original.managementPort()));
+        again = Modules.start("notification-service", port, env,
                 Path.of("target", "it-logs", "notification-service-restarted"));
         Runtime.getRuntime().addShutdownHook(new Thread(again::stop));
         restarted = Instant.now();
