@@ -3,11 +3,13 @@ package io.eventline.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.eventline.launcher.Command;
+import io.eventline.launcher.LaunchException;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -55,16 +57,12 @@ final class ClientPriority {
         command.addAll(threads);
         String failure = null;
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                failure = output.lines().findFirst().orElse("renice failed");
+            Command.Result renice = Command.of(command).run(Duration.ofSeconds(10));
+            if (!renice.ok()) {
+                failure = renice.output().lines().findFirst().orElse("renice failed");
             }
-        } catch (IOException e) {
+        } catch (LaunchException e) {
             failure = e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure = "interrupted";
         }
         long raised = threads.stream().filter(t -> niceOf(t) == NICE).count();
         if (failure != null || raised == 0) {

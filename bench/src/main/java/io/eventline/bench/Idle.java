@@ -12,6 +12,7 @@ import java.util.Map;
 import io.eventline.bench.peers.Nchan;
 import io.eventline.bench.peers.Peer;
 import io.eventline.bench.peers.Pushpin;
+import io.eventline.launcher.Command;
 import io.eventline.localstack.DevTokens;
 import io.vertx.core.json.JsonObject;
 
@@ -154,12 +155,9 @@ final class Idle {
             return new JsonObject().put("rssKiB", rssKiB).put("heapUsedBytesAfterGc", heapBytes);
         }
 
-        private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        private static String jcmd(long pid, String command) {
             Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            p.waitFor();
-            return out;
+            return Command.of(jcmd.toString(), Long.toString(pid), command).run(Duration.ofSeconds(60)).output();
         }
     }
 }

@@ -18,6 +18,8 @@ import io.eventline.testsupport.SystemPackages;
 import io.eventline.bench.peers.PeerStartException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import io.eventline.launcher.Command;
 
 /**
  * Every benchmark scenario, small (about 100 streams for a few seconds), against the real
@@ -128,11 +130,9 @@ class BenchSmokeIT {
     @Test
     void tooFewOpenFilesStopsBeforeStartingAndSaysWhatToRaise() throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder("bash", "-c", "ulimit -n 256 && exec \"$0\" -cp \"$1\" io.eventline.bench.Bench fanout",
-                javaBin, System.getProperty("java.class.path")).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(output).isEqualTo(1);
-        assertThat(output).contains("the open-files limit is 256").contains("ulimit -n 11000").doesNotContain("starting");
+        Command.Result r = Command.of("bash", "-c", "ulimit -n 256 && exec \"$0\" -cp \"$1\" io.eventline.bench.Bench fanout",
+                javaBin, System.getProperty("java.class.path")).run(Duration.ofSeconds(60));
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
+        assertThat(r.output()).contains("the open-files limit is 256").contains("ulimit -n 11000").doesNotContain("starting");
     }
 }

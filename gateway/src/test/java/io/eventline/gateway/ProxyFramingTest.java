@@ -9,12 +9,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -25,6 +23,7 @@ import io.eventline.testsupport.LocalStackTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.eventline.launcher.Command;
 
 /**
  * The proxy frames every answer as RFC 9110/9112 say, whatever the status, the method and the
@@ -133,18 +132,9 @@ class ProxyFramingTest {
     @Test
     void nodeFetchGetsTheWholeMatrixFramedCorrectly() throws Exception {
         Path script = Path.of("src", "test", "node", "proxy-framing.mjs").toAbsolutePath();
-        Path output = Files.createTempFile("proxy-framing", ".log");
-        Process node = new ProcessBuilder("node", script.toString(), url("").replaceAll("/$", ""))
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        boolean ended = node.waitFor(120, TimeUnit.SECONDS);
-        if (!ended) {
-            node.destroyForcibly();
-        }
-        String log = Files.readString(output);
-        Files.delete(output);
-        assertThat(ended).as("node ended within 120 s: %s", log).isTrue();
-        assertThat(node.exitValue()).as("node's exit status: %s", log).isZero();
-        assertThat(log).contains("75 cases passed");
+        Command.Result node = Command.of("node", script.toString(), url("").replaceAll("/$", "")).run(Duration.ofSeconds(120));
+        assertThat(node.exitCode()).as("node's exit status: %s", node.output()).isZero();
+        assertThat(node.output()).contains("75 cases passed");
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.eventline.launcher;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -132,13 +131,8 @@ public final class ChildProcess {
 
         /** Starts the process and its watchdog; stdin is /dev/null. */
         public ChildProcess start() {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(log != null ? ProcessBuilder.Redirect.to(log.toFile()) : ProcessBuilder.Redirect.DISCARD);
-            if (directory != null) {
-                builder.directory(directory.toFile());
-            }
-            builder.environment().putAll(environment);
+            ProcessBuilder builder = Command.processBuilder(command, directory, environment, Set.of(),
+                    log != null ? ProcessBuilder.Redirect.to(log.toFile()) : ProcessBuilder.Redirect.DISCARD);
             // Registered before the shutdown hook can run without it.
             synchronized (STOP_ON_EXIT) {
                 Process process;

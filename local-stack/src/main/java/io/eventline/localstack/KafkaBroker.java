@@ -16,8 +16,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.eventline.launcher.ChildProcess;
+import io.eventline.launcher.Command;
+import io.eventline.launcher.LaunchException;
 import io.eventline.launcher.Ports;
-import io.eventline.launcher.ProcessGuard;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -37,8 +39,7 @@ public final class KafkaBroker implements AutoCloseable {
     private final String bootstrapServers;
     private final int port;
     private final Scram scram;
-    private Process process;
-    private Process watchdog;
+    private ChildProcess process;
 
     private KafkaBroker(RunDirectory run, Path dir, int port, String bootstrapServers, Scram scram) {
         this.run = run;
@@ -124,21 +125,13 @@ public final class KafkaBroker implements AutoCloseable {
         launch();
     }
 
-    /** A clean shutdown (SIGTERM), waiting for the process to exit. */
+    /** A clean shutdown (SIGTERM, then SIGKILL after 30 s), waiting for the process to exit. */
     public synchronized void stop() {
         requireEmbedded();
         if (process == null) {
             return;
         }
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        dismissWatchdog();
+        process.stop();
         process = null;
     }
 
@@ -147,12 +140,7 @@ public final class KafkaBroker implements AutoCloseable {
         if (process == null) {
             return;
         }
-        try {
-            process.destroyForcibly().waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        dismissWatchdog();
+        process.kill();
         process = null;
     }
 
@@ -270,15 +258,14 @@ public final class KafkaBroker implements AutoCloseable {
             // The super user's SCRAM credential, in the metadata from the start: it creates the others.
             args.add("--add-scram=SCRAM-SHA-512=[name=" + scram.superUser() + ",password=" + scram.superPassword() + "]");
         }
-        Process p = startJava(args, dir.resolve("format.log"));
+        Command.Result format;
         try {
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new LocalStackException("formatting Kafka storage failed: " + tail(dir.resolve("format.log")));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LocalStackException("interrupted while formatting Kafka storage", e);
+            format = Command.of(java(args)).directory(dir).log(dir.resolve("format.log")).run(Duration.ofSeconds(60));
+        } catch (LaunchException e) {
+            throw new LocalStackException("formatting Kafka storage failed: " + e.getMessage(), e);
+        }
+        if (!format.ok()) {
+            throw new LocalStackException("formatting Kafka storage failed: " + tail(dir.resolve("format.log")));
         }
     }
 
@@ -293,10 +280,15 @@ public final class KafkaBroker implements AutoCloseable {
     private void launch() {
         Path log = dir.resolve("server.log");
         long offset = size(log);
-        process = startJava(List.of("-Xms64m", "-Xmx512m", "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"),
-                "kafka.Kafka", dir.resolve("server.properties").toString()), dir.resolve("stdout.log"));
+        try {
+            process = ChildProcess.command("kafka", java(List.of("-Xms64m", "-Xmx512m",
+                    "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"), "kafka.Kafka",
+                    dir.resolve("server.properties").toString()))).directory(dir).log(dir.resolve("stdout.log"))
+                    .grace(Duration.ofSeconds(30)).start();
+        } catch (LaunchException e) {
+            throw new LocalStackException("cannot start a JVM for Kafka: " + e.getMessage(), e);
+        }
         run.recordPid(process.pid());
-        watchdog = ProcessGuard.guard(process.pid());
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             String fresh = readFrom(log, offset);
@@ -307,7 +299,7 @@ public final class KafkaBroker implements AutoCloseable {
                 throw new PortTakenException("Kafka could not bind 127.0.0.1:" + port + " (already in use)");
             }
             if (!process.isAlive()) {
-                throw new LocalStackException("Kafka exited during startup (exit " + process.exitValue() + "): "
+                throw new LocalStackException("Kafka exited during startup (exit " + process.exitCode() + "): "
                         + tail(dir.resolve("stdout.log")) + tail(log));
             }
             pause(50);
@@ -316,29 +308,15 @@ public final class KafkaBroker implements AutoCloseable {
         throw new LocalStackException("Kafka did not start within " + START_TIMEOUT.toSeconds() + " s: " + tail(log));
     }
 
-    private void dismissWatchdog() {
-        if (watchdog != null) {
-            watchdog.destroy();
-            watchdog = null;
-        }
-    }
-
-    private Process startJava(List<String> args, Path output) {
+    /** A JVM of this JDK, on the broker's classpath, running {@code args}. */
+    private static List<String> java(List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-cp");
         command.add(brokerClasspath());
         command.add("-Djava.awt.headless=true");
         command.addAll(args);
-        try {
-            return new ProcessBuilder(command)
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
-                    .start();
-        } catch (IOException e) {
-            throw new LocalStackException("cannot start a JVM for Kafka: " + e.getMessage(), e);
-        }
+        return command;
     }
 
     static String brokerClasspath() {

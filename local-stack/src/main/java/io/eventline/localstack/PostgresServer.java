@@ -1,5 +1,7 @@
 package io.eventline.localstack;
 
+import io.eventline.launcher.Command;
+import io.eventline.launcher.LaunchException;
 import io.eventline.launcher.ProcessGuard;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -112,17 +114,14 @@ public final class PostgresServer implements AutoCloseable {
         List<String> options = restartCommand.subList(restartCommand.indexOf("-D") + 2, restartCommand.size());
         command.addAll(List.of(Path.of(restartCommand.get(0)).resolveSibling("pg_ctl").toString(), "-D", data.toString(),
                 "-o", String.join(" ", options), "-w", "-t", "60", "-l", data.resolve("restarts.log").toString(), "start"));
+        Command.Result pgCtl;
         try {
-            Process pgCtl = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(pgCtl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (!pgCtl.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || pgCtl.exitValue() != 0) {
-                throw new LocalStackException("PostgreSQL did not start again (" + String.join(" ", command) + "): " + out);
-            }
-        } catch (IOException e) {
+            pgCtl = Command.of(command).run(Duration.ofSeconds(90));
+        } catch (LaunchException e) {
             throw new LocalStackException("cannot start PostgreSQL again: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LocalStackException("interrupted", e);
+        }
+        if (!pgCtl.ok()) {
+            throw new LocalStackException("PostgreSQL did not start again (" + String.join(" ", command) + "): " + pgCtl.output());
         }
         long pid = readPostmasterPid(data);
         run.recordPid(pid);
@@ -151,16 +150,14 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private static void signal(String name, long pid) {
+        Command.Result kill;
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
-            if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new LocalStackException("kill -" + name + " " + pid + " failed");
-            }
-        } catch (IOException e) {
+            kill = Command.of("kill", "-" + name, Long.toString(pid)).run(Duration.ofSeconds(10));
+        } catch (LaunchException e) {
             throw new LocalStackException("cannot signal " + pid + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LocalStackException("interrupted", e);
+        }
+        if (!kill.ok()) {
+            throw new LocalStackException("kill -" + name + " " + pid + " failed: " + kill.output().trim());
         }
     }
 

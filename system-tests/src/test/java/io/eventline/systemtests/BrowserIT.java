@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -26,6 +24,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.eventline.launcher.ServiceProcess;
 import io.eventline.testsupport.SystemPackages;
 import io.eventline.launcher.Ports;
+import io.eventline.launcher.Command;
 
 /**
  * The dashboards in a real browser: {@code web/e2e/*.test.mjs} (node's test runner, playwright-core,
@@ -85,23 +84,16 @@ class BrowserIT {
             files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".test.mjs")).sorted()
                     .forEach(n -> command.add("e2e/" + n));
         }
-        ProcessBuilder node = new ProcessBuilder(command)
-                .directory(WEB.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-        node.environment().put("EVENTLINE_URL", "http://localhost:" + port);
-        node.environment().put("EVENTLINE_OTHER_URL", Cluster.get().gatewayB.url());
-        node.environment().put("EVENTLINE_MANAGEMENT_URL", "http://127.0.0.1:" + managementPort);
-        node.environment().put("EVENTLINE_CONTROL", "http://127.0.0.1:" + control.getAddress().getPort());
-        node.environment().put("CHROMIUM", chromium.toString());
-        node.environment().put("EVENTLINE_RESULTS", WEB.resolve("test-results").toString());
-        Process p = node.start();
-        boolean done = p.waitFor(8, TimeUnit.MINUTES);
-        if (!done) {
-            p.destroyForcibly();
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
+        Command.Result node = Command.of(command).directory(WEB).log(log).environment(Map.of(
+                "EVENTLINE_URL", "http://localhost:" + port,
+                "EVENTLINE_OTHER_URL", Cluster.get().gatewayB.url(),
+                "EVENTLINE_MANAGEMENT_URL", "http://127.0.0.1:" + managementPort,
+                "EVENTLINE_CONTROL", "http://127.0.0.1:" + control.getAddress().getPort(),
+                "CHROMIUM", chromium.toString(),
+                "EVENTLINE_RESULTS", WEB.resolve("test-results").toString())).run(Duration.ofMinutes(8));
+        String output = node.output();
         System.out.println(output);
-        assertThat(done).as("the browser tests finished within 8 minutes").isTrue();
-        assertThat(p.exitValue()).as("node --test e2e/*.test.mjs (log: %s)\n%s", log, output).isZero();
+        assertThat(node.exitCode()).as("node --test e2e/*.test.mjs (log: %s)\n%s", log, output).isZero();
         assertThat(output).contains("ℹ fail 0").doesNotContain("ℹ pass 0");
     }
 

@@ -1,7 +1,5 @@
 package io.eventline.bench.peers;
 
-import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,11 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.eventline.launcher.ChildProcess;
+import io.eventline.launcher.Command;
 import io.eventline.launcher.LaunchException;
 
 /**
@@ -89,34 +87,9 @@ final class PeerSupport {
 
     /** Runs a short command (10 s at most) and returns its stdout and stderr, trimmed; "" if it fails. */
     static String output(List<String> command) {
-        Process process;
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        } catch (IOException e) {
-            return "";
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try (InputStream in = process.getInputStream()) {
-                in.transferTo(bytes);
-            } catch (IOException e) {
-                // the process was killed
-            }
-        });
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-                tree.add(0, process.toHandle());
-                tree.forEach(ProcessHandle::destroyForcibly);
-                reader.join(2_000);
-                return "";
-            }
-            reader.join(2_000);
-            return bytes.toString(StandardCharsets.UTF_8).trim();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            return Command.of(command).run(Duration.ofSeconds(10)).output().trim();
+        } catch (LaunchException e) {
             return "";
         }
     }

@@ -1,7 +1,6 @@
 package io.eventline.systemtests.faults;
 
 import java.io.IOException;
-import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,10 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import io.eventline.systemtests.Cluster;
 import io.eventline.systemtests.Modules;
+import io.eventline.launcher.Command;
+import io.eventline.launcher.LaunchException;
 import io.eventline.launcher.ServiceProcess;
 import io.eventline.launcher.Ports;
 
@@ -97,17 +97,8 @@ final class OwnGateway implements AutoCloseable {
             return false;
         }
         try {
-            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
-                    .redirectErrorStream(true).redirectOutput(Redirect.DISCARD).start();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return false;
-            }
-            return p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return Command.of(jcmd.toString(), Long.toString(process.pid()), "GC.run").run(Duration.ofSeconds(30)).ok();
+        } catch (LaunchException e) {
             return false;
         }
     }
