@@ -308,7 +308,7 @@ def check_compose():
                f"job {module} must scrape {target}/q/metrics")
 
 
-# --- k8s/: the project's rules on the rendered overlays (issue 7) -------------------------------
+# --- k8s/: the project's rules on the rendered overlays ---------------------------------------
 
 def external_objects():
     """Secrets and ConfigMaps an operator creates before deploying prod: docs/operations.md."""
@@ -595,7 +595,7 @@ def acl_covers(pattern, pattern_type, wanted):
 
 
 def check_kafka_access(ov):
-    """Listeners, users and ACLs (issue 17): who connects how, and may read and write which topic."""
+    """Listeners, users and ACLs: who connects how, and may read and write which topic."""
     if len(ov.kind("Kafka")) != 1:
         return  # check_kafka says so
     cluster, kafka = next(iter(ov.kind("Kafka").items()))

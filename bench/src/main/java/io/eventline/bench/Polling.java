@@ -27,7 +27,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The {@code polling} scenario: N users following the old design (GET the catalog every 30 s with
+ * The {@code polling} scenario: N users polling as a page without streams would (GET the catalog every 30 s with
  * If-None-Match) against the same N users on streams, while an admin approves a new event every
  * second. Time is compressed 10×: the polls come every 3 s, and the polling figures are scaled
  * back to the 30 s design (staleness × 10, requests/s ÷ 10); stream figures need no scaling.

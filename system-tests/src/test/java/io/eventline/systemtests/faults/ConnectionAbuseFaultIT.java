@@ -99,9 +99,7 @@ class ConnectionAbuseFaultIT {
 
     @AfterAll
     static void down() {
-        if (gateway != null) {
-            gateway.close();
-        }
+        OwnGateway.closeAll(gateway);
     }
 
     @Test

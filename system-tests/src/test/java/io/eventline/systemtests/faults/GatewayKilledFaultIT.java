@@ -70,12 +70,7 @@ class GatewayKilledFaultIT {
 
     @AfterAll
     static void down() {
-        if (c != null) {
-            c.close();
-        }
-        if (d != null) {
-            d.close();
-        }
+        OwnGateway.closeAll(c, d);
     }
 
     @Test

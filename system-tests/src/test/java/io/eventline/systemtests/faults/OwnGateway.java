@@ -34,6 +34,15 @@ final class OwnGateway implements AutoCloseable {
         this.logDir = logDir;
     }
 
+    /** Closes each of these that was started (an @AfterAll after a failed start passes nulls). */
+    static void closeAll(OwnGateway... gateways) {
+        for (OwnGateway gateway : gateways) {
+            if (gateway != null) {
+                gateway.close();
+            }
+        }
+    }
+
     /** Starts the instances (in parallel) and waits until each is ready. */
     static List<OwnGateway> start(Map<String, String> overrides, String... names) {
         Map<String, String> env = new LinkedHashMap<>(Cluster.get().gatewayEnv);
