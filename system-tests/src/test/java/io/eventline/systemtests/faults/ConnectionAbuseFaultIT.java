@@ -1,7 +1,6 @@
 package io.eventline.systemtests.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,9 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,7 +140,7 @@ class ConnectionAbuseFaultIT {
         }
         assertThat(improper).as("cycles answered wrongly").isEmpty();
         assertThat(opened.get()).as("cycles that opened a stream").isEqualTo(shouldOpen);
-        assertThat(within(Duration.ofSeconds(30), () -> zero(url)))
+        assertThat(FaultReport.within(Duration.ofSeconds(30), () -> zero(url)))
                 .as("open streams and subscriptions back to 0 after the cycles").isTrue();
 
         // 2. Garbage cursors.
@@ -174,7 +171,7 @@ class ConnectionAbuseFaultIT {
             }
         }
         assertThat(improper).as("garbage cursors answered wrongly (seed %d)", seed).isEmpty();
-        assertThat(within(Duration.ofSeconds(30), () -> zero(url)))
+        assertThat(FaultReport.within(Duration.ofSeconds(30), () -> zero(url)))
                 .as("open streams and subscriptions back to 0 after the garbage cursors").isTrue();
 
         // 3. Clients that never read, next to one that does.
@@ -208,7 +205,7 @@ class ConnectionAbuseFaultIT {
                     s.getOutputStream().write(RawHttp.streamRequest(target, token, null));
                     s.getOutputStream().flush(); // and never read from it
                 }
-                assertThat(within(Duration.ofSeconds(60),
+                assertThat(FaultReport.within(Duration.ofSeconds(60),
                         () -> Metrics.value(url, "eventline_stream_open") >= nonReaders + 1))
                         .as("%d non-readers and the reader open", nonReaders).isTrue();
 
@@ -243,7 +240,7 @@ class ConnectionAbuseFaultIT {
                 }
                 double dropped = Metrics.value(url, "eventline_stream_dropped_total") - droppedBefore;
                 assertThat(dropped).as("non-readers cut after %d records", produced).isGreaterThanOrEqualTo(nonReaders);
-                assertThat(within(Duration.ofSeconds(30), () -> Metrics.value(url, "eventline_stream_open") <= 1))
+                assertThat(FaultReport.within(Duration.ofSeconds(30), () -> Metrics.value(url, "eventline_stream_open") <= 1))
                         .as("only the reader left open").isTrue();
                 for (Socket s : stuck.subList(0, Math.min(20, stuck.size()))) {
                     assertThat(RawHttp.drainToEnd(s.getInputStream())).as("the server closed a non-reader's connection")
@@ -262,7 +259,7 @@ class ConnectionAbuseFaultIT {
 
         // 4. Afterwards: nothing left behind, the heap back, no thread blocked.
         long closedAt = System.nanoTime();
-        boolean backToZero = within(Duration.ofSeconds(30), () -> zero(url));
+        boolean backToZero = FaultReport.within(Duration.ofSeconds(30), () -> zero(url));
         Duration recover = Duration.ofNanos(System.nanoTime() - closedAt);
         boolean gcAfter = gateway.gc();
         double heapAfter = heap(url);
@@ -535,15 +532,5 @@ class ConnectionAbuseFaultIT {
 
     private static double heap(String url) {
         return Metrics.value(url, "jvm_memory_used_bytes", "area=\"heap\"");
-    }
-
-    /** Polls {@code condition} (bounded); false when it did not hold within {@code timeout}. */
-    private static boolean within(Duration timeout, BooleanSupplier condition) {
-        try {
-            await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
-            return true;
-        } catch (ConditionTimeoutException e) {
-            return false;
-        }
     }
 }

@@ -12,8 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 import io.vertx.core.json.JsonObject;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The fault suite's results: every scenario adds one row (what it did, what it found), kept in
@@ -40,6 +43,16 @@ public final class FaultReport {
     /** {@code verify} in {@code ./mvnw verify}, {@code full} in the full run. */
     public static int scaled(int verify, int full) {
         return full() ? full : verify;
+    }
+
+    /** Polls {@code condition} (bounded); false when it did not hold within {@code timeout}, for a scenario that reports instead of failing at once. */
+    public static boolean within(Duration timeout, BooleanSupplier condition) {
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
+        }
     }
 
     /**

@@ -19,10 +19,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,7 +142,7 @@ class GatewayKilledFaultIT {
             org.awaitility.Awaitility.await().atMost(before.plusSeconds(30)).until(() -> sent.size() >= beforeCount);
             long killedAt = System.nanoTime();
             c.kill();
-            boolean allResumed = within(Duration.ofSeconds(60), () -> onC.stream()
+            boolean allResumed = FaultReport.within(Duration.ofSeconds(60), () -> onC.stream()
                     .allMatch(t -> t.failure() != null || t.resumedAt().stream().anyMatch(at -> at > killedAt)));
             long afterCount = sent.size() + rate * after.toSeconds(); // and against the survivor for a while
             org.awaitility.Awaitility.await().atMost(after.plusSeconds(30)).until(() -> sent.size() >= afterCount);
@@ -165,7 +163,7 @@ class GatewayKilledFaultIT {
                     notProduced++;
                 }
             }
-            boolean complete = within(Duration.ofSeconds(60), () -> all.stream().allMatch(t -> ours(t, run)
+            boolean complete = FaultReport.within(Duration.ofSeconds(60), () -> all.stream().allMatch(t -> ours(t, run)
                     .containsAll(expected.getOrDefault(t.who.sub, Set.of()))));
 
             long missed = 0;
@@ -271,15 +269,5 @@ class GatewayKilledFaultIT {
             }
         }
         return ids;
-    }
-
-    /** Polls {@code condition} (bounded); false when it did not hold within {@code timeout}. */
-    private static boolean within(Duration timeout, BooleanSupplier condition) {
-        try {
-            await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
-            return true;
-        } catch (ConditionTimeoutException e) {
-            return false;
-        }
     }
 }
