@@ -82,8 +82,13 @@ public final class Command {
      * of what it printed).
      */
     public Result run(Duration timeout) {
-        Process process = start(processBuilder(command, directory, environment, unset,
-                log != null ? ProcessBuilder.Redirect.to(log.toFile()) : ProcessBuilder.Redirect.PIPE), command);
+        Process process;
+        try {
+            process = processBuilder(command, directory, environment, unset,
+                    log != null ? ProcessBuilder.Redirect.to(log.toFile()) : ProcessBuilder.Redirect.PIPE).start();
+        } catch (IOException e) {
+            throw new LaunchException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Thread reader = log != null ? null : Thread.ofVirtual().name("command-output").start(() -> {
             try (InputStream in = process.getInputStream()) {
@@ -147,13 +152,5 @@ public final class Command {
         builder.environment().keySet().removeAll(unset);
         builder.environment().putAll(environment);
         return builder;
-    }
-
-    static Process start(ProcessBuilder builder, List<String> command) {
-        try {
-            return builder.start();
-        } catch (IOException e) {
-            throw new LaunchException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
-        }
     }
 }
